@@ -4,105 +4,240 @@
 
 # %% ../nbs/09_data.ipynb #c003
 from __future__ import annotations
-import math
-import numpy as np, pandas as pd
+import math, random
+from dataclasses import dataclass
+import numpy as np
+import pandas as pd
 import torch
 from torch.utils.data import Dataset, DataLoader
 import torchvision.transforms.v2.functional as TF
 from torchvision.transforms import InterpolationMode
+from .core import AU_VOCAB
+from .preprocess import jitter_window, nearest_index, clip_label
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
 
 # %% auto #0
-__all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'nearest_index', 'jitter_frames', 'pair_augment', 'to_tensor', 'normalize',
-           'PairDataset', 'SequenceDataset', 'make_loader']
+__all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'jitter_frames', 'aug_pad', 'AugParams', 'sample_aug', 'apply_aug', 'pair_augment',
+           'to_tensor', 'normalize', 'denormalize', 'PairDataset', 'SequenceDataset', 'seed_worker', 'EpochLoader',
+           'make_loader']
 
-# %% ../nbs/09_data.ipynb #c004
-def nearest_index(frame_numbers, wanted:int) -> int:
-    "Index into `frame_numbers` of the frame closest to `wanted` (ties: the earlier frame)."
-    fn = np.asarray(frame_numbers)
-    return int(np.argmin(np.abs(fn - wanted)))
+# %% ../nbs/09_data.ipynb #c005
+def _np_rng(rng):
+    "A numpy Generator from a numpy Generator, a torch.Generator (one draw from it) or an int seed."
+    if rng is None or isinstance(rng, np.random.Generator): return rng
+    if isinstance(rng, torch.Generator): return np.random.default_rng(int(torch.randint(0, 2**62, (), generator=rng)))
+    if isinstance(rng, (int, np.integer)): return np.random.default_rng(int(rng))
+    raise TypeError(f"expected a numpy Generator, torch.Generator or int seed, got {type(rng).__name__}")
 
-def jitter_frames(onset:int, apex:int, rng:np.random.Generator|None, frac:float=0.15) -> tuple[int, int]:
-    "Released onset/apex jitter: onset from [on, on + frac*(ap-on)/4], apex from [ap - frac*(ap-on)/4, ap]; none if rng is None."
+def jitter_frames(onset: int, apex: int, rng=None, frac: float=0.15) -> tuple[int, int]:
+    "Released onset/apex jitter: onset from [on, on + int(frac*(ap-on)/4)], apex from [ap - int(...), ap]; exact if `rng` is None."
+    on_lo, on_hi, ap_lo, ap_hi = jitter_window(onset, apex, frac)
+    rng = _np_rng(rng)
     if rng is None: return int(onset), int(apex)
-    span = frac * (apex - onset) / 4
-    return int(round(rng.uniform(onset, onset + span))), int(round(rng.uniform(apex - span, apex)))
+    return int(rng.integers(on_lo, on_hi + 1)), int(rng.integers(ap_lo, ap_hi + 1))
 
-# %% ../nbs/09_data.ipynb #c008
-def pair_augment(onset:torch.Tensor, apex:torch.Tensor, g:torch.Generator, *, flip_p=0.5, max_rot=3.0,
-                 pad:int|None=None):
-    "One random flip / rotation / padded crop drawn from `g`, applied identically to two (3,H,W) float images."
-    H, W = onset.shape[-2:]
-    pad = round(15 * H / 224) if pad is None else pad
-    x = torch.stack([onset, apex])                                  # (2,3,H,W): one transform for both
-    if torch.rand((), generator=g) < flip_p: x = TF.horizontal_flip(x)
-    ang = float((torch.rand((), generator=g) * 2 - 1) * max_rot)
-    if max_rot: x = TF.rotate(x, ang, interpolation=InterpolationMode.BILINEAR)
-    if pad:
-        x = torch.nn.functional.pad(x, (pad, pad, pad, pad))
-        i = int(torch.randint(0, 2 * pad + 1, (), generator=g)); j = int(torch.randint(0, 2 * pad + 1, (), generator=g))
-        x = x[..., i:i + H, j:j + W]
+# %% ../nbs/09_data.ipynb #c009
+def aug_pad(size: int, base_pad: int=15, base_size: int=224) -> int:
+    "Crop padding for images of side `size`: the released 15 px at 224, scaled with the side."
+    return int(round(base_pad * size / base_size))
+
+@dataclass(frozen=True)
+class AugParams:
+    "One augmentation draw: horizontal flip, rotation angle (degrees), padded-crop offsets `top`, `left` in [0, 2*pad]."
+    flip: bool = False
+    angle: float = 0.0
+    pad: int = 0
+    top: int = 0
+    left: int = 0
+
+def sample_aug(rng, size: int, flip_p: float=0.5, max_rot: float=3.0, pad: int|None=None) -> AugParams:
+    "Draw flip (p = `flip_p`), angle ~ U[-max_rot, max_rot] and crop offsets (padding `pad`, default `aug_pad(size)`)."
+    rng = _np_rng(rng)
+    pad = aug_pad(size) if pad is None else int(pad)
+    if pad < 0 or max_rot < 0 or not 0 <= flip_p <= 1: raise ValueError(f"bad augmentation settings pad={pad} max_rot={max_rot} flip_p={flip_p}")
+    flip = bool(rng.random() < flip_p)
+    angle = float(rng.uniform(-max_rot, max_rot)) if max_rot > 0 else 0.0
+    top, left = (int(v) for v in rng.integers(0, 2 * pad + 1, size=2))
+    return AugParams(flip, angle, pad, top, left)
+
+_INTERP = {'nearest': InterpolationMode.NEAREST, 'bilinear': InterpolationMode.BILINEAR}
+
+def apply_aug(x: torch.Tensor, p: AugParams, interpolation: str='nearest') -> torch.Tensor:
+    "Flip, rotate about the centre, pad with 0 and crop back to (H, W): the same for every image in `x` (..., C, H, W)."
+    if interpolation not in _INTERP: raise ValueError(f"interpolation must be 'nearest' or 'bilinear', got {interpolation!r}")
+    H, W = x.shape[-2:]
+    if p.flip: x = TF.horizontal_flip(x)
+    if p.angle: x = TF.rotate(x, p.angle, interpolation=_INTERP[interpolation], fill=0.0)
+    if p.pad:
+        x = torch.nn.functional.pad(x, (p.pad, p.pad, p.pad, p.pad))
+        x = x[..., p.top:p.top + H, p.left:p.left + W]
+    return x
+
+def pair_augment(onset: torch.Tensor, apex: torch.Tensor, rng, *, flip_p: float=0.5, max_rot: float=3.0,
+                 pad: int|None=None, interpolation: str='nearest') -> tuple[torch.Tensor, torch.Tensor]:
+    "One random flip / rotation / padded crop drawn from `rng`, applied identically to two (3, H, W) images."
+    p = sample_aug(rng, onset.shape[-2], flip_p, max_rot, pad)
+    x = apply_aug(torch.stack([onset, apex]), p, interpolation)
     return x[0], x[1]
 
-def to_tensor(frame:np.ndarray, size:int|None=None) -> torch.Tensor:
-    "uint8 (H,W,3) -> float (3,size,size) in [0,1], resized with antialiasing when `size` differs."
-    t = torch.from_numpy(np.ascontiguousarray(frame)).permute(2, 0, 1).float().div_(255)
+# %% ../nbs/09_data.ipynb #c016
+def to_tensor(frames: np.ndarray, size: int|None=None) -> torch.Tensor:
+    "uint8 (H, W, 3) or (N, H, W, 3) -> float (3, S, S) / (N, 3, S, S) in [0, 1], resized (antialiased) when `size` differs."
+    a = np.ascontiguousarray(frames)
+    if a.dtype != np.uint8 or a.shape[-1] != 3 or a.ndim not in (3, 4):
+        raise ValueError(f"frames must be uint8 (H, W, 3) or (N, H, W, 3), got {a.dtype} {a.shape}")
+    t = torch.from_numpy(a).movedim(-1, -3).float().div_(255)
     if size is not None and tuple(t.shape[-2:]) != (size, size):
         t = TF.resize(t, [size, size], antialias=True)
     return t
 
-def normalize(x:torch.Tensor) -> torch.Tensor:
-    "ImageNet mean/std normalisation of a (...,3,H,W) tensor in [0,1]."
+def normalize(x: torch.Tensor) -> torch.Tensor:
+    "ImageNet mean/std normalisation of a (..., 3, H, W) tensor in [0, 1]."
     m = torch.tensor(IMAGENET_MEAN).view(3, 1, 1); s = torch.tensor(IMAGENET_STD).view(3, 1, 1)
     return (x - m) / s
 
-# %% ../nbs/09_data.ipynb #c013
-def _rows(table):
-    if not isinstance(table, pd.DataFrame): raise TypeError(f"table must be a pandas DataFrame, got {type(table).__name__}")
+def denormalize(x: torch.Tensor) -> torch.Tensor:
+    "Undo `normalize` (for looking at samples)."
+    return x * torch.tensor(IMAGENET_STD).view(3, 1, 1) + torch.tensor(IMAGENET_MEAN).view(3, 1, 1)
+
+def _checked(table, where: str):
+    "Validate the columns the torch datasets use; return frame-number arrays, AU matrix and labels."
+    if not isinstance(table, pd.DataFrame): raise TypeError(f"{where}: table must be a pandas DataFrame, got {type(table).__name__}")
     missing = [c for c in ('onset', 'apex', 'offset', 'au', 'y') if c not in table.columns]
-    if missing: raise ValueError(f"sample table lacks column(s) {missing}")
-    return table.reset_index(drop=True)
+    if missing: raise ValueError(f"{where}: sample table lacks column(s) {missing} (see facesleuth.core.SAMPLE_COLUMNS)")
+    num = {k: pd.to_numeric(table[k], errors='coerce').to_numpy(dtype=float) for k in ('onset', 'apex', 'offset', 'y')}
+    bad = ~np.isfinite(num['onset']) | ~np.isfinite(num['apex']) | ~np.isfinite(num['offset'])
+    bad |= ~bad & ((num['onset'] > num['apex']) | (num['apex'] > num['offset']))
+    bad_y = ~np.isfinite(num['y']) | (num['y'] < 0) | (num['y'] != np.round(num['y']))
+    aus = []
+    for i, a in enumerate(table['au']):
+        try: v = np.asarray(a, dtype=np.float32).reshape(-1)
+        except (TypeError, ValueError): v = np.zeros(0, np.float32)
+        if v.shape != (len(AU_VOCAB),):
+            raise ValueError(f"{where}: row {clip_label(table.iloc[i])}: au must hold {len(AU_VOCAB)} values, got {a!r}")
+        aus.append(v)
+    for mask, what in ((bad, 'onset <= apex <= offset frame numbers'), (bad_y, 'a class index y >= 0')):
+        if mask.any():
+            rows = [f"{clip_label(table.iloc[i])} ({table.iloc[i]['onset']!r}/{table.iloc[i]['apex']!r}/{table.iloc[i]['offset']!r}, y={table.iloc[i]['y']!r})"
+                    for i in np.flatnonzero(mask)[:5]]
+            raise ValueError(f"{where}: {int(mask.sum())} row(s) lack {what}: {rows}")
+    return (num['onset'].astype(np.int64), num['apex'].astype(np.int64), num['offset'].astype(np.int64),
+            torch.from_numpy(np.stack(aus)) if aus else torch.zeros(0, len(AU_VOCAB)),
+            torch.from_numpy(num['y'].astype(np.int64)))
 
+def _load(store, row, where):
+    frames, fn = store.load(row)
+    fn = np.asarray(fn)
+    if len(frames) != len(fn) or len(fn) == 0:
+        raise ValueError(f"{where}: store returned {len(frames)} frames and {len(fn)} frame numbers for {clip_label(row)}")
+    return frames, fn
+
+# %% ../nbs/09_data.ipynb #c017
 class PairDataset(Dataset):
-    "(onset, apex, au, label) per clip of `table`, frames from `store`; augmentation and jitter when `train`."
-    def __init__(self, table:pd.DataFrame, store, *, train:bool, size:int|None=None, augment:bool=True,
-                 jitter:bool=True, seed:int=0):
-        self.table, self.store, self.train, self.size = _rows(table), store, train, size
-        self.augment, self.jitter, self.seed, self.epoch = augment and train, jitter and train, seed, 0
-    def __len__(self): return len(self.table)
-    def set_epoch(self, epoch:int): self.epoch = epoch
-    def _gen(self, i):
-        # one generator per (seed, epoch, sample): the same draws whatever the loader order or worker
-        g = torch.Generator(); g.manual_seed((self.seed * 1_000_003 + self.epoch * 10_007 + i) % (2**63 - 1)); return g
-    def __getitem__(self, i):
-        row = self.table.iloc[i]
-        frames, fn = self.store.load(row)
-        g = self._gen(i)
-        rng = np.random.default_rng(int(torch.randint(0, 2**31 - 1, (), generator=g))) if self.jitter else None
-        o, a = jitter_frames(int(row.onset), int(row.apex), rng)
-        on, ap = to_tensor(frames[nearest_index(fn, o)], self.size), to_tensor(frames[nearest_index(fn, a)], self.size)
-        if self.augment: on, ap = pair_augment(on, ap, g)
-        au = torch.tensor(np.asarray(row.au, dtype=np.float32))
-        return normalize(on), normalize(ap), au, torch.tensor(int(row.y), dtype=torch.long)
+    "`(onset, apex, au, label)` per row of `table`, frames from `store`; released jitter and augmentation when `train`."
+    def __init__(self, table: pd.DataFrame, # sample table (facesleuth.core.SAMPLE_COLUMNS); its index is kept
+                 store,                    # clip store: load(row) -> (frames (T,H,W,3) uint8, frame_numbers (T,))
+                 *, train: bool,           # training: jitter + augmentation (as enabled); else the exact frames
+                 size: int|None=None,      # output side; None keeps the store's frame size
+                 augment: bool=True,       # flip / rotation / padded crop (train only)
+                 jitter: bool=True,        # onset/apex frame jitter (train only)
+                 seed: int=0,              # base of every random draw
+                 flip_p: float=0.5, max_rot: float=3.0, pad: int|None=None, # augmentation settings (pad: aug_pad(size))
+                 interpolation: str='nearest', # rotation interpolation ('nearest' as released, or 'bilinear')
+                 jitter_frac: float=0.15): # jitter window as a fraction of (apex - onset) / 4
+        if int(seed) < 0: raise ValueError(f"seed must be >= 0, got {seed}")
+        if interpolation not in _INTERP: raise ValueError(f"interpolation must be 'nearest' or 'bilinear', got {interpolation!r}")
+        self.table, self.store, self.train, self.size = table, store, bool(train), size
+        self.augment, self.jitter = bool(augment) and self.train, bool(jitter) and self.train
+        self.seed, self.epoch = int(seed), 0
+        self.flip_p, self.max_rot, self.pad, self.interpolation, self.jitter_frac = flip_p, max_rot, pad, interpolation, jitter_frac
+        self.onset, self.apex, self.offset, self.au, self.y = _checked(table, type(self).__name__)
 
+    def __len__(self): return len(self.table)
+    def set_epoch(self, epoch: int):
+        "Use the random draws of epoch `epoch` from now on."
+        self.epoch = int(epoch)
+    def rng(self, i: int) -> np.random.Generator:
+        "The generator of sample `i` in the current epoch."
+        return np.random.default_rng([self.seed, self.epoch, int(i)])
+
+    def draw(self, i: int, side: int) -> tuple[int, int, AugParams|None]:
+        "The random choices for sample `i` this epoch: onset and apex frame numbers, augmentation (None if off) for images of `side`."
+        rng = self.rng(i)
+        o, a = jitter_frames(self.onset[i], self.apex[i], rng if self.jitter else None, self.jitter_frac)
+        return o, a, (sample_aug(rng, side, self.flip_p, self.max_rot, self.pad) if self.augment else None)
+
+    def frame_numbers(self, i: int) -> tuple[int, int]:
+        "Onset and apex frame numbers used for sample `i` this epoch (jittered when training with jitter)."
+        return jitter_frames(self.onset[i], self.apex[i], self.rng(i) if self.jitter else None, self.jitter_frac)
+
+    def __getitem__(self, i):
+        if not -len(self) <= i < len(self): raise IndexError(f"sample {i} outside a dataset of {len(self)}")
+        i = int(i) % len(self)
+        frames, fn = _load(self.store, self.table.iloc[i], type(self).__name__)
+        o, a, p = self.draw(i, self.size or np.shape(frames)[1])
+        x = normalize(to_tensor(np.stack([frames[nearest_index(fn, o)], frames[nearest_index(fn, a)]]), self.size))
+        if p is not None: x = apply_aug(x, p, self.interpolation)
+        return x[0], x[1], self.au[i], self.y[i]
+
+# %% ../nbs/09_data.ipynb #c018
 class SequenceDataset(Dataset):
-    "(frames (T,3,H,W), au, label): `n_frames` frames sampled uniformly from onset to offset (for sequence models)."
-    def __init__(self, table:pd.DataFrame, store, *, n_frames:int=8, size:int|None=None):
+    "`(frames (T, 3, H, W), au, label)`: `n_frames` frames sampled uniformly from onset to offset (for sequence models)."
+    def __init__(self, table: pd.DataFrame, store, n_frames: int=8, *, train: bool=False, size: int|None=None,
+                 augment: bool=True, seed: int=0, flip_p: float=0.5, max_rot: float=3.0, pad: int|None=None,
+                 interpolation: str='nearest'):
         if n_frames < 2: raise ValueError(f"n_frames must be >= 2, got {n_frames}")
-        self.table, self.store, self.n_frames, self.size = _rows(table), store, n_frames, size
-    def __len__(self): return len(self.table)
-    def __getitem__(self, i):
-        row = self.table.iloc[i]
-        frames, fn = self.store.load(row)
-        wanted = np.linspace(int(row.onset), int(row.offset), self.n_frames).round().astype(int)
-        x = torch.stack([normalize(to_tensor(frames[nearest_index(fn, w)], self.size)) for w in wanted])
-        return x, torch.tensor(np.asarray(row.au, dtype=np.float32)), torch.tensor(int(row.y), dtype=torch.long)
+        if int(seed) < 0: raise ValueError(f"seed must be >= 0, got {seed}")
+        self.table, self.store, self.n_frames, self.train, self.size = table, store, int(n_frames), bool(train), size
+        self.augment, self.seed, self.epoch = bool(augment) and self.train, int(seed), 0
+        self.flip_p, self.max_rot, self.pad, self.interpolation = flip_p, max_rot, pad, interpolation
+        self.onset, self.apex, self.offset, self.au, self.y = _checked(table, type(self).__name__)
 
-def make_loader(dataset, batch_size:int=16, shuffle:bool=False, seed:int=0, num_workers:int=0, drop_last:bool=False):
-    "A DataLoader whose shuffling is seeded by `seed` (and whose workers are seeded from it)."
-    g = torch.Generator(); g.manual_seed(seed)
-    def _init(wid): np.random.seed((seed + wid) % 2**32)
-    return DataLoader(dataset, batch_size=batch_size, shuffle=shuffle, generator=g, num_workers=num_workers,
-                      worker_init_fn=_init if num_workers else None, drop_last=drop_last)
+    def __len__(self): return len(self.table)
+    def set_epoch(self, epoch: int): self.epoch = int(epoch)
+
+    def frame_numbers(self, i: int) -> np.ndarray:
+        "The wanted frame numbers of sample `i`: `n_frames` evenly spaced from onset to offset (rounded)."
+        return np.linspace(self.onset[i], self.offset[i], self.n_frames).round().astype(np.int64)
+
+    def __getitem__(self, i):
+        if not -len(self) <= i < len(self): raise IndexError(f"sample {i} outside a dataset of {len(self)}")
+        i = int(i) % len(self)
+        frames, fn = _load(self.store, self.table.iloc[i], type(self).__name__)
+        idx = [nearest_index(fn, w) for w in self.frame_numbers(i)]
+        x = normalize(to_tensor(np.stack([frames[j] for j in idx]), self.size))
+        if self.augment:
+            rng = np.random.default_rng([self.seed, self.epoch, i])
+            x = apply_aug(x, sample_aug(rng, x.shape[-2], self.flip_p, self.max_rot, self.pad), self.interpolation)
+        return x, self.au[i], self.y[i]
+
+# %% ../nbs/09_data.ipynb #c021
+def seed_worker(worker_id: int):
+    "DataLoader `worker_init_fn`: seed `random` and `numpy` from the worker's torch seed (itself from the loader's generator)."
+    s = torch.initial_seed() % 2**32
+    np.random.seed(s); random.seed(s)
+
+def _set_epoch(ds, epoch):
+    if hasattr(ds, 'set_epoch'): ds.set_epoch(epoch)
+    for sub in getattr(ds, 'datasets', []): _set_epoch(sub, epoch)
+    inner = getattr(ds, 'dataset', None)
+    if inner is not None: _set_epoch(inner, epoch)
+
+class EpochLoader(DataLoader):
+    "A DataLoader that calls `set_epoch(n)` on its dataset at the start of its n-th pass (n = 0, 1, ...)."
+    def __init__(self, *args, **kwargs):
+        if kwargs.get('persistent_workers'): raise ValueError("persistent_workers would keep every worker at the first epoch's augmentation")
+        super().__init__(*args, **kwargs)
+        self.epoch = 0
+    def __iter__(self):
+        _set_epoch(self.dataset, self.epoch); self.epoch += 1
+        return super().__iter__()
+
+def make_loader(dataset, batch_size: int=16, shuffle: bool=False, seed: int=0, num_workers: int=0,
+                drop_last: bool=False, **kwargs) -> EpochLoader:
+    "A DataLoader whose shuffling and workers are seeded from `seed`, and whose passes set the dataset's epoch."
+    g = torch.Generator(); g.manual_seed(int(seed))
+    return EpochLoader(dataset, batch_size=batch_size, shuffle=shuffle, generator=g, num_workers=num_workers,
+                       worker_init_fn=seed_worker if num_workers else None, drop_last=drop_last, **kwargs)
