@@ -34,6 +34,7 @@ class Preset:
     accum_steps: int = 2          # gradient accumulation: optimizer step every `accum_steps` mini-batches
     head: str = 'released'
     synthme: str = 'paper'        # SynthME preset used when the dataset is SynthME
+    synthme_kw: tuple = ()        # SynthME parameters overridden by this preset, as (key, value) pairs
     augment: bool = True
     jitter: bool = True
     amp: bool = True              # mixed precision when on CUDA (ignored on CPU)
@@ -43,8 +44,9 @@ PRESETS = {
     'paper': Preset('paper'),
     'smoke': Preset('smoke', img_size=64, epochs=3, decay_epochs=2, gamma=0.9, lr=8e-4, weight_decay=0.05,
                     batch_size=16, accum_steps=1, head='compact', synthme='smoke'),
-    'cpu': Preset('cpu', img_size=64, epochs=12, decay_epochs=8, gamma=0.9, lr=8e-4, weight_decay=0.05,
-                  batch_size=16, accum_steps=1, head='compact', synthme='cpu'),
+    'cpu': Preset('cpu', img_size=64, epochs=4, decay_epochs=3, gamma=0.8, lr=8e-4, weight_decay=0.05,
+                  batch_size=16, accum_steps=1, head='compact', synthme='cpu',
+                  synthme_kw=(('clips_per_subject', 24), ('n_subjects', 10))),
 }
 
 def get_preset(name:str|Preset, **overrides) -> Preset:
@@ -73,7 +75,7 @@ def load_data(dataset:str='synthme', *, preset:Preset|str='smoke', data_root=Non
     preset = get_preset(preset)
     if dataset == 'synthme':
         from facesleuth.synthme import load_synthme
-        s = load_synthme(preset=preset.synthme, **(synthme_overrides or {}))
+        s = load_synthme(preset=preset.synthme, **{**dict(preset.synthme_kw), **(synthme_overrides or {})})
         return DataSource('synthme', s.table, s, list(s.classes), True, dict(config=dataclasses.asdict(s.config)))
     from facesleuth.datasets import load_dataset
     from facesleuth.preprocess import CropCache
