@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['SELECTIONS', 'SELECTION_LABELS', 'RunConfig', 'run_config', 'atomic_write_text', 'Run', 'RunResult', 'run',
-           'parse_overrides', 'main']
+           'run_seeds', 'seeds_summary', 'compare_seeds', 'parse_overrides', 'main']
 
 # %% ../nbs/13_runner.ipynb #c003
 import hashlib, json, os, math, time, dataclasses, tempfile
@@ -84,8 +84,9 @@ class Run:
         atomic_write_text(self.dir / 'config.json', json.dumps(
             dict(key=self.config.key(), config=asdict(self.config), resolved=self.config.key_dict()), indent=1, default=str))
 
-    def execute(self, data:DataSource|None=None, *, device=None, progress=True, max_folds=None) -> 'RunResult':
-        "Train every fold not already in the store, then return the results of all folds."
+    def execute(self, data:DataSource|None=None, *, device=None, progress=True, max_folds=None,
+                checkpoints:bool=False) -> 'RunResult':
+        "Train every fold not already in the store (saving each fold's weights if `checkpoints`), then return all folds' results."
         cfg = self.config; preset = cfg.preset_obj()
         data = data or load_data(cfg.dataset, preset=preset, data_root=cfg.data_root, cache_root=cfg.cache_root,
                                  synthme_overrides=dict(cfg.synthme_overrides))
@@ -101,8 +102,30 @@ class Run:
             rec = dict(fold=f.name, index=i, test_subjects=list(map(str, f.test_subjects)),
                        n_train=len(f.train_idx), n_test=len(f.test_idx), n_params=r['n_params'],
                        preds=r['preds'], history=r['history'], theta=r['theta'])
-            atomic_write_text(self.fold_path(i), json.dumps(rec))
+            if checkpoints: self._save_checkpoint(i, r['model'])
+            atomic_write_text(self.fold_path(i), json.dumps(rec))     # written last: marks the fold finished
         return self.result(data, folds)
+
+    def checkpoint_path(self, i): return self.dir / f'fold_{i:03d}.pt'
+
+    def _save_checkpoint(self, i, model):
+        import torch
+        path = self.checkpoint_path(i); tmp = path.with_name(f'.{path.name}.tmp')
+        torch.save({k: v.detach().cpu() for k, v in model.state_dict().items()}, tmp); os.replace(tmp, path)
+
+    def load_checkpoint(self, i, model=None, num_classes=None):
+        "The final weights of fold `i` (`torch.load(..., weights_only=True)`), loaded into `model` (built if None)."
+        import torch
+        from facesleuth.model import create_model
+        path = self.checkpoint_path(i)
+        if not path.exists(): raise FileNotFoundError(f"no checkpoint {path}: run with checkpoints=True (--checkpoints)")
+        state = torch.load(path, map_location='cpu', weights_only=True)
+        if model is None:
+            p = self.config.preset_obj()
+            n = num_classes or state[[k for k in state if k.endswith('weight')][-1]].shape[0]
+            model = create_model(self.config.model, num_classes=n, img_size=p.img_size, head=p.head, **dict(self.config.model_kwargs))
+        model.load_state_dict(state)
+        return model
 
     def result(self, data:DataSource, folds=None) -> 'RunResult':
         "Results of the folds in the store (all of them if the run finished)."
@@ -172,11 +195,36 @@ class RunResult:
         atomic_write_text(out / 'history.csv', self.history.to_csv(index=False))
         return out
 
-def run(config:RunConfig, store='runs', *, data=None, device=None, progress=True) -> RunResult:
+def run(config:RunConfig, store='runs', *, data=None, device=None, progress=True, checkpoints=False) -> RunResult:
     "Execute (or resume) `config` in `store` and return its results."
-    return Run(config, store).execute(data, device=device, progress=progress)
+    return Run(config, store).execute(data, device=device, progress=progress, checkpoints=checkpoints)
 
 # %% ../nbs/13_runner.ipynb #c014
+from .metrics import seed_summary, paired_ttest
+
+def run_seeds(config:RunConfig, seeds, store='runs', *, data=None, device=None, progress=True) -> pd.DataFrame:
+    "Run `config` once per seed; a DataFrame with one row per seed and the metrics under each selection."
+    rows = []
+    for sd in seeds:
+        res = run(dataclasses.replace(config, seed=int(sd)), store, data=data, device=device, progress=progress)
+        row = dict(seed=int(sd), model=config.model, dataset=config.dataset, protocol=config.protocol, preset=config.preset)
+        for sel in SELECTIONS:
+            if sel == 'inner' and not config.inner: continue
+            for k, v in res.metrics(sel).items():
+                if k in ('acc', 'f1', 'uf1', 'uar'): row[f'{k}_{sel}'] = v
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+def seeds_summary(df:pd.DataFrame) -> dict:
+    "{metric column: (mean, sample std)} over the seeds of a `run_seeds` table."
+    return {c: seed_summary(df[c].values) for c in df.columns if c.split('_')[0] in ('acc', 'f1', 'uf1', 'uar')}
+
+def compare_seeds(a:pd.DataFrame, b:pd.DataFrame, metric='acc_last', alpha=0.01) -> dict:
+    "Paired t-test of `metric` between two `run_seeds` tables over their common seeds."
+    m = a.merge(b, on='seed', suffixes=('_a', '_b'))
+    return paired_ttest(m[f'{metric}_a'].values, m[f'{metric}_b'].values, alpha=alpha)
+
+# %% ../nbs/13_runner.ipynb #c017
 from fastcore.script import call_parse, Param, store_true
 
 def parse_overrides(text:str|None, what='override') -> dict:
@@ -211,6 +259,7 @@ def main(
     override:Param("override preset fields: comma-separated key=value, e.g. 'batch_size=8,lr=0.001'", str)=None,
     synthme:Param("override SynthME parameters: comma-separated key=value, e.g. 'n_subjects=6,size=32'", str)=None,
     device:Param("cpu or cuda (default: cuda if available)", str)=None,
+    checkpoints:Param("also save each fold's final weights (fold_NNN.pt in the store; load with torch.load(..., weights_only=True))", store_true)=False,
     quiet:Param("no progress bars", store_true)=False,
 ):
     "Train and evaluate one configuration over all folds of a protocol; resumable."
@@ -237,7 +286,7 @@ def main(
                      synthme_overrides=so, data_root=data_root, cache_root=cache_root)
     store = store or str(Path(out) / 'store')
     try:
-        res = run(cfg, store, device=dev, progress=not quiet)
+        res = run(cfg, store, device=dev, progress=not quiet, checkpoints=checkpoints)
     except (FileNotFoundError, ValueError, KeyError, TypeError) as e: _die(str(e))
     res.write(out, selection)
     s = res.summary(selection)
