@@ -246,13 +246,14 @@ def released_oracle_scores(history:pd.DataFrame # per-epoch predictions of one s
                 per_fold=pd.DataFrame(rows))
 
 # %% ../nbs/10_metrics.ipynb #c033
+from .soa import axial_mean, axial_std
+
 def axial_summary(thetas_rad # axial angles in radians (theta and theta + pi are the same axis)
                  ) -> dict:
     "Axial mean (in [0, pi)) and spread: half the circular mean / circular std of 2*theta; in rad and deg."
     t = _finite_1d(thetas_rad, 'thetas_rad')
     if t.size == 0: raise ValueError("axial_summary needs at least one angle")
-    mean = (stats.circmean(2*t, high=2*math.pi, low=0.0) / 2) % math.pi
-    std = stats.circstd(2*t, high=2*math.pi, low=0.0) / 2
+    mean, std = axial_mean(t), axial_std(t)      # the one implementation, in facesleuth.soa
     std = 0.0 if not np.isfinite(std) else float(std)
     return dict(mean_rad=float(mean), std_rad=std, mean_deg=math.degrees(mean), std_deg=math.degrees(std), n=int(t.size))
 
