@@ -44,7 +44,7 @@ PRESETS = {
     'paper': Preset('paper'),
     'smoke': Preset('smoke', img_size=64, epochs=3, decay_epochs=2, gamma=0.9, lr=8e-4, weight_decay=0.05,
                     batch_size=16, accum_steps=1, head='compact', synthme='smoke'),
-    'cpu': Preset('cpu', img_size=64, epochs=4, decay_epochs=3, gamma=0.8, lr=8e-4, weight_decay=0.05,
+    'cpu': Preset('cpu', img_size=64, epochs=15, decay_epochs=15, gamma=0.95, lr=8e-4, weight_decay=0.05,
                   batch_size=16, accum_steps=1, head='compact', synthme='cpu',
                   synthme_kw=(('clips_per_subject', 24), ('n_subjects', 10))),
 }
