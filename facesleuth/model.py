@@ -5,7 +5,7 @@
 # %% ../nbs/05_model.ipynb #c003
 from __future__ import annotations
 import fnmatch
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 import torch
 from torch import nn

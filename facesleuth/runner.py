@@ -7,15 +7,15 @@ __all__ = ['SELECTIONS', 'SELECTION_LABELS', 'RunConfig', 'run_config', 'atomic_
            'run_seeds', 'seeds_summary', 'compare_seeds', 'parse_overrides', 'main']
 
 # %% ../nbs/13_runner.ipynb #c003
-import hashlib, json, os, math, time, dataclasses, tempfile
-from dataclasses import dataclass, field, asdict
+import hashlib, json, os, dataclasses, tempfile
+from dataclasses import dataclass, asdict
 from pathlib import Path
-import numpy as np, pandas as pd
+import pandas as pd
 from tqdm.auto import tqdm
 from .core import SYNTHETIC_LABEL, pick_device
 from .train import Preset, get_preset, load_data, train_fold, DataSource
 from .protocols import make_folds, PROTOCOL_LABELS
-from .metrics import mer_metrics, select_epoch, axial_summary
+from .metrics import mer_metrics, select_epoch, theta_summary
 
 # %% ../nbs/13_runner.ipynb #c004
 SELECTIONS = ('last', 'oracle', 'inner')
@@ -141,9 +141,7 @@ class RunResult:
         self.preds = pd.DataFrame([p for f in folds for p in f['preds']],
                                   columns=['fold', 'epoch', 'split', 'sample', 'y_true', 'y_pred'])
         if len(self.preds):
-            self.preds['subject'] = t['subject'].values[self.preds['sample']].astype(str)
-            self.preds['clip'] = t['clip'].values[self.preds['sample']].astype(str)
-            self.preds['dataset'] = t['dataset'].values[self.preds['sample']].astype(str)
+            for col in ('subject', 'clip', 'dataset'): self.preds[col] = t[col].values[self.preds['sample']].astype(str)
         self.history = pd.DataFrame([h for f in folds for h in f['history']])
         self.theta = pd.DataFrame([dict(seed=config.seed, **r) for f in folds for r in f['theta']],
                                   columns=['seed', 'fold', 'epoch', 'layer', 'theta_rad', 'theta_deg'])
@@ -167,8 +165,9 @@ class RunResult:
     def theta_summary(self) -> dict:
         "Per layer, the axial mean and spread of the final-epoch theta over folds (radians and degrees)."
         if not len(self.theta): return {}
-        last = self.theta[self.theta.epoch == self.theta.epoch.max()]
-        return {layer: axial_summary(g.theta_rad.values) for layer, g in last.groupby('layer', sort=False)}
+        df = theta_summary(self.theta)
+        return {r['layer']: dict(mean_rad=float(r['mean_rad']), std_rad=float(r['std_rad']), mean_deg=float(r['mean_deg']),
+                                 std_deg=float(r['std_deg']), n=int(r['n'])) for r in df.to_dict('records') if r['layer'] != 'all'}
 
     def summary(self, selection='last') -> dict:
         c = self.config; p = c.preset_obj()

@@ -5,7 +5,7 @@
 # %% ../nbs/12_train.ipynb #c003
 from __future__ import annotations
 import math, time, dataclasses
-from dataclasses import dataclass, field, asdict
+from dataclasses import dataclass, field
 import numpy as np, pandas as pd
 import torch
 from torch import nn
