@@ -14,8 +14,8 @@ from .core import seed_everything, pick_device
 from .model import create_model
 
 # %% auto #0
-__all__ = ['PRESETS', 'Preset', 'get_preset', 'DataSource', 'load_data', 'make_optimizer', 'fold_seed', 'predict', 'train_fold',
-           'ArrayStore', 'toy_source']
+__all__ = ['PRESETS', 'SYNTHME_DOMAINS', 'Preset', 'get_preset', 'DataSource', 'MultiStore', 'ClipIdStore', 'combine_sources',
+           'load_data', 'make_optimizer', 'fold_seed', 'predict', 'train_fold', 'ArrayStore', 'toy_source']
 
 # %% ../nbs/12_train.ipynb #c004
 @dataclass(frozen=True)
@@ -36,17 +36,19 @@ class Preset:
     synthme: str = 'paper'        # SynthME preset used when the dataset is SynthME
     synthme_kw: tuple = ()        # SynthME parameters overridden by this preset, as (key, value) pairs
     augment: bool = True
+    flip_p: float = 0.5           # horizontal-flip probability of the augmentation (0 for oriented-motion studies)
     jitter: bool = True
     amp: bool = True              # mixed precision when on CUDA (ignored on CPU)
     num_workers: int = 0
 
 PRESETS = {
     'paper': Preset('paper'),
-    'smoke': Preset('smoke', img_size=64, epochs=3, decay_epochs=2, gamma=0.9, lr=8e-4, weight_decay=0.05,
-                    batch_size=16, accum_steps=1, head='compact', synthme='smoke'),
+    'smoke': Preset('smoke', img_size=32, epochs=3, decay_epochs=2, gamma=0.9, lr=8e-4, weight_decay=0.05,
+                    batch_size=16, accum_steps=1, head='compact', synthme='smoke',
+                    synthme_kw=(('clips_per_subject', 10), ('n_subjects', 4), ('size', 32))),
     'cpu': Preset('cpu', img_size=64, epochs=15, decay_epochs=15, gamma=0.95, lr=8e-4, weight_decay=0.05,
-                  batch_size=16, accum_steps=1, head='compact', synthme='cpu',
-                  synthme_kw=(('clips_per_subject', 24), ('n_subjects', 10))),
+                  theta_lr=0.05, batch_size=16, accum_steps=1, head='compact', synthme='cpu',
+                  synthme_kw=(('clips_per_subject', 20), ('n_subjects', 6))),
 }
 
 def get_preset(name:str|Preset, **overrides) -> Preset:
@@ -69,14 +71,55 @@ class DataSource:
     synthetic: bool
     info: dict = field(default_factory=dict)
 
+SYNTHME_DOMAINS = {   # three SynthME "datasets" for leave-one-dataset-out: other people, other nuisances
+    'synthme_a': dict(seed=101),
+    'synthme_b': dict(seed=202, noise_std=3.0, light_strength=0.45, shift_px=(0.3, 1.2)),
+    'synthme_c': dict(seed=303, amplitude_px=1.1, blink_prob=0.35, geometry_var=0.9),
+}
+
+class MultiStore:
+    "Clip store over several datasets: row `part` picks the store."
+    def __init__(self, stores): self.stores = list(stores)
+    def load(self, row): return self.stores[int(row['part'])].load(row)
+
+class ClipIdStore:
+    "A SynthME benchmark read by clip id (a SynthME domain's rows carry the domain's name as their dataset)."
+    def __init__(self, synthme): self.synthme = synthme
+    def load(self, row): return self.synthme.load(str(row['clip']))
+
+def combine_sources(parts:list, name:str) -> DataSource:
+    "Concatenate DataSources with identical class lists into one (LODO, composites); column `part` routes clips."
+    for p in parts[1:]:
+        if list(p.classes) != list(parts[0].classes): raise ValueError(
+            f"cannot combine {parts[0].name} (classes {list(parts[0].classes)}) with {p.name} (classes {list(p.classes)}): "
+            "the class lists differ; use a protocol that maps both to the same classes (e.g. the MEGC 3-class ones)")
+    tabs = []
+    for i, p in enumerate(parts):
+        t = p.table.copy(); t['part'] = i
+        if t['dataset'].nunique() == 1: t['dataset'] = p.name
+        tabs.append(t)
+    table = pd.concat(tabs, ignore_index=True)
+    return DataSource(name, table, MultiStore([p.store for p in parts]), list(parts[0].classes),
+                      all(p.synthetic for p in parts), dict(parts={p.name: p.info for p in parts}))
+
 def load_data(dataset:str='synthme', *, preset:Preset|str='smoke', data_root=None, cache_root=None,
               protocol=None, synthme_overrides:dict|None=None, img_size:int|None=None) -> DataSource:
-    "Load `dataset` ('synthme' or a real dataset name) as a `DataSource`."
+    """Load `dataset` as a `DataSource`: 'synthme', a real dataset name, 'synthme_lodo' (three SynthME domains),
+    or several names joined by '+' (e.g. 'casme2+samm', same classes needed) for leave-one-dataset-out."""
     preset = get_preset(preset)
-    if dataset == 'synthme':
+    if '+' in dataset or dataset == 'synthme_lodo':
+        names = list(SYNTHME_DOMAINS) if dataset == 'synthme_lodo' else [d.strip() for d in dataset.split('+')]
+        if len(set(names)) != len(names): raise ValueError(f"dataset {dataset!r} names a dataset twice")
+        parts = [load_data(n, preset=preset, data_root=data_root, cache_root=cache_root, protocol=protocol,
+                           synthme_overrides=synthme_overrides, img_size=img_size) for n in names]
+        return combine_sources(parts, dataset)
+    if dataset == 'synthme' or dataset in SYNTHME_DOMAINS:
         from facesleuth.synthme import load_synthme
-        s = load_synthme(preset=preset.synthme, **{**dict(preset.synthme_kw), **(synthme_overrides or {})})
-        return DataSource('synthme', s.table, s, list(s.classes), True, dict(config=dataclasses.asdict(s.config)))
+        kw = {**dict(preset.synthme_kw), **SYNTHME_DOMAINS.get(dataset, {}), **(synthme_overrides or {})}
+        s = load_synthme(preset=preset.synthme, **kw)
+        if dataset == 'synthme': t, store = s.table, s
+        else: t, store = s.table.assign(dataset=dataset), ClipIdStore(s)
+        return DataSource(dataset, t, store, list(s.classes), True, dict(config=dataclasses.asdict(s.config)))
     from facesleuth.datasets import load_dataset
     from facesleuth.preprocess import CropCache
     if data_root is None: raise ValueError(f"dataset {dataset!r} needs data_root (the folder with your licensed copy)")
@@ -86,7 +129,7 @@ def load_data(dataset:str='synthme', *, preset:Preset|str='smoke', data_root=Non
     store = CropCache(cache, d.name, img_size or preset.img_size)
     return DataSource(d.name, d.table, store, list(d.classes), False, dict(protocol=d.protocol, excluded=len(d.excluded)))
 
-# %% ../nbs/12_train.ipynb #c010
+# %% ../nbs/12_train.ipynb #c013
 def make_optimizer(model, preset:Preset):
     "AdamW with the theta parameters in their own group, and the exponential decay schedule."
     th = {id(p) for p in model.theta_parameters()}
@@ -98,7 +141,7 @@ def make_optimizer(model, preset:Preset):
     sched = torch.optim.lr_scheduler.ExponentialLR(opt, gamma=preset.gamma)
     return opt, sched
 
-# %% ../nbs/12_train.ipynb #c013
+# %% ../nbs/12_train.ipynb #c016
 def fold_seed(seed:int, fold_index:int) -> int:
     "The seed a fold trains with: a fixed function of the run seed and the fold's index."
     return (seed * 1_000_003 + fold_index * 7919) % (2**31 - 1)
@@ -124,7 +167,7 @@ def train_fold(model_name:str, data:DataSource, fold, *, preset:Preset|str='smok
     train_rows = t.iloc[list(fold.train_idx)]
     model = create_model(model_name, num_classes=len(data.classes), img_size=preset.img_size, head=preset.head,
                          **(model_kwargs or {})).to(device)
-    ds_train = PairDataset(train_rows, data.store, train=True, size=preset.img_size, augment=preset.augment,
+    ds_train = PairDataset(train_rows, data.store, train=True, size=preset.img_size, augment=preset.augment, flip_p=preset.flip_p,
                            jitter=preset.jitter, seed=fs)
     dl_train = make_loader(ds_train, batch_size=preset.batch_size, shuffle=True, seed=fs, num_workers=preset.num_workers)
     evals = {'test': list(fold.test_idx)}
@@ -167,7 +210,7 @@ def train_fold(model_name:str, data:DataSource, fold, *, preset:Preset|str='smok
     return dict(preds=preds, history=history, theta=thetas, n_params=sum(p.numel() for p in model.parameters()),
                 model=model)
 
-# %% ../nbs/12_train.ipynb #c016
+# %% ../nbs/12_train.ipynb #c019
 class ArrayStore:
     "A clip store over an in-memory uint8 array (N,T,H,W,3); `load(row)` uses the row's `clip_index` column."
     def __init__(self, videos): self.videos = videos
