@@ -165,6 +165,8 @@ def execute(runs:list, store='runs/store', *, compute:bool=True, prepare:bool=Tr
         preset = cfg.preset_obj()
         dkey = (ds, preset.synthme, preset.synthme_kw, cfg.synthme_overrides, preset.img_size, cfg.data_root, cfg.cache_root)
         if dkey not in cache:
+            if prepare and compute and not ds.startswith('synthme'):     # the crop cache must exist before it is opened
+                Path(cfg.cache_root or Path(cfg.data_root) / '.facesleuth_cache').mkdir(parents=True, exist_ok=True)
             d = load_data(ds, preset=preset, data_root=cfg.data_root, cache_root=cfg.cache_root,
                           synthme_overrides=dict(cfg.synthme_overrides))
             if prepare and compute: _prepare(cfg, d, preset)
@@ -175,6 +177,7 @@ def execute(runs:list, store='runs/store', *, compute:bool=True, prepare:bool=Tr
         t0 = time.perf_counter()
         res = run.execute(data, device=device, progress=False) if compute else run.result(data, folds)
         row = dict(row=label, model=model, dataset=ds, seed=cfg.seed, preset=cfg.preset, protocol=cfg.protocol,
+                   changes=', '.join(f'{k}={v}' for k, v in cfg.preset_overrides + cfg.synthme_overrides),
                    run_key=cfg.key(), n_folds=len(res.folds), n_folds_total=res.n_folds, complete=res.complete,
                    synthetic=data.synthetic, classes=len(data.classes), wall_s=time.perf_counter() - t0,
                    train_s=float(res.history.seconds.sum()) if len(res.history) else 0.0)
@@ -248,7 +251,8 @@ def caption(spec:TableSpec|str, results:pd.DataFrame|None) -> str:
         for ds, g in results.groupby('dataset', sort=False):
             syn = bool(g.synthetic.iloc[0])
             seeds = ','.join(map(str, sorted(set(g.seed))))
-            s += (f" Ours on {DATASET_TITLES.get(ds, ds)}: preset {g.preset.iloc[0]}, {PROTOCOL_LABELS.get(g.protocol.iloc[0], g.protocol.iloc[0])},"
+            ch = g.changes.iloc[0] if 'changes' in g and g.changes.iloc[0] else ''
+            s += (f" Ours on {DATASET_TITLES.get(ds, ds)}: preset {g.preset.iloc[0]}{f' changed ({ch})' if ch else ''}, {PROTOCOL_LABELS.get(g.protocol.iloc[0], g.protocol.iloc[0])},"
                   f" seeds {seeds}, selection last (honest) and oracle (best test epoch per fold, optimistic)"
                   f"{'; ' + SYNTHETIC_LABEL if syn else ''}.")
             if not g.complete.all(): s += f" {int((~g.complete).sum())} run(s) not run yet (empty cells)."
