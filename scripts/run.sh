@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The main job. Until nbs/tables.ipynb exists: run the demo notebook with papermill, which builds
-# every model variant on SynthME-sized random input and prints the parameter table.
+# The main job: regenerate the papers' tables and figures with papermill (SynthME, smoke preset by default).
+# Extra arguments go to both notebooks, e.g.  bash scripts/run.sh -p preset cpu -p seeds 0,1,2
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 mkdir -p runs
-papermill nbs/demo.ipynb runs/demo.ipynb "$@"
-echo "[facesleuth] executed notebook: runs/demo.ipynb ; parameter table: figures/params.csv, figures/params.md"
+papermill nbs/tables.ipynb runs/tables.ipynb "$@"
+papermill nbs/figures.ipynb runs/figures.ipynb "$@"
+echo "[facesleuth] executed notebooks: runs/tables.ipynb, runs/figures.ipynb ; tables and figures: figures/<preset>/"
