@@ -249,7 +249,7 @@ def main(
     model:Param("registered model variant, e.g. facesleuth_cva, facesleuth_soa_independent, resnet18_baseline", str)='facesleuth_cva',
     dataset:Param("'synthme' (built in, synthetic) or casme2, samm, mmew, smic_hs, megc2019 (needs --data_root)", str)='synthme',
     protocol:Param("loso, lodo, kfold_subject, kfold_sample or megc2019", str)='loso',
-    preset:Param("smoke (CPU, minutes), cpu (~15 min on 2 cores), paper (the papers' setting, for a GPU)", str)='smoke',
+    preset:Param("smoke (CPU, minutes), cpu (~20 min per full model, ~5 min ResNet-18, on 2 cores), paper (the papers' setting, for a GPU)", str)='smoke',
     seed:Param("random seed of the run", int)=0,
     out:Param("output folder for summary.json, predictions.csv, theta.csv, history.csv", str)='results',
     selection:Param("model selection reported in summary.json: last (honest default), oracle (optimistic), inner", str)='last',
