@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import torch
-from torch.utils.data import Dataset, DataLoader
+from torch.utils.data import Dataset, DataLoader, BatchSampler, RandomSampler, SequentialSampler
 import torchvision.transforms.v2.functional as TF
 from torchvision.transforms import InterpolationMode
 from .core import AU_VOCAB
@@ -21,7 +21,7 @@ IMAGENET_STD = (0.229, 0.224, 0.225)
 # %% auto #0
 __all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'jitter_frames', 'aug_pad', 'AugParams', 'sample_aug', 'apply_aug', 'pair_augment',
            'to_tensor', 'normalize', 'denormalize', 'PairDataset', 'SequenceDataset', 'seed_worker', 'EpochLoader',
-           'make_loader']
+           'MergeTailBatchSampler', 'make_loader']
 
 # %% ../nbs/09_data.ipynb #c005
 def _np_rng(rng):
@@ -235,9 +235,38 @@ class EpochLoader(DataLoader):
         _set_epoch(self.dataset, self.epoch); self.epoch += 1
         return super().__iter__()
 
+class MergeTailBatchSampler(BatchSampler):
+    "Batches of `batch_size` indices from `sampler`; a last batch smaller than `min_batch` joins the one before it."
+    def __init__(self, sampler, batch_size: int, min_batch: int=2):
+        if int(min_batch) < 1 or int(min_batch) > int(batch_size):
+            raise ValueError(f"min_batch must be in 1..batch_size ({batch_size}), got {min_batch}")
+        super().__init__(sampler, int(batch_size), drop_last=False)
+        self.min_batch = int(min_batch)
+
+    @property
+    def merges(self) -> bool:
+        "Whether the last batch is merged into the one before it (a tail of 1..min_batch-1 samples after a full batch)."
+        n, b = len(self.sampler), self.batch_size
+        return n > b and 0 < n % b < self.min_batch
+
+    def __iter__(self):
+        it = super().__iter__(); prev = next(it, None)
+        if prev is None: return
+        for batch in it:
+            if len(batch) < self.min_batch: prev = prev + batch   # only the last batch can be short
+            else: yield prev; prev = batch
+        yield prev
+
+    def __len__(self): return super().__len__() - int(self.merges)
+
 def make_loader(dataset, batch_size: int=16, shuffle: bool=False, seed: int=0, num_workers: int=0,
-                drop_last: bool=False, **kwargs) -> EpochLoader:
-    "A DataLoader whose shuffling and workers are seeded from `seed`, and whose passes set the dataset's epoch."
+                drop_last: bool=False, min_batch: int=1, **kwargs) -> EpochLoader:
+    """A DataLoader whose shuffling and workers are seeded from `seed`, and whose passes set the dataset's epoch.
+    `min_batch=2` merges a final batch of one into the previous batch (training with BatchNorm); no sample is dropped."""
     g = torch.Generator(); g.manual_seed(int(seed))
+    if min_batch > 1 and not drop_last:
+        sampler = RandomSampler(dataset, generator=g) if shuffle else SequentialSampler(dataset)
+        return EpochLoader(dataset, batch_sampler=MergeTailBatchSampler(sampler, batch_size, min_batch), generator=g,
+                           num_workers=num_workers, worker_init_fn=seed_worker if num_workers else None, **kwargs)
     return EpochLoader(dataset, batch_size=batch_size, shuffle=shuffle, generator=g, num_workers=num_workers,
                        worker_init_fn=seed_worker if num_workers else None, drop_last=drop_last, **kwargs)

@@ -169,7 +169,12 @@ def train_fold(model_name:str, data:DataSource, fold, *, preset:Preset|str='smok
                          **(model_kwargs or {})).to(device)
     ds_train = PairDataset(train_rows, data.store, train=True, size=preset.img_size, augment=preset.augment, flip_p=preset.flip_p,
                            jitter=preset.jitter, seed=fs)
-    dl_train = make_loader(ds_train, batch_size=preset.batch_size, shuffle=True, seed=fs, num_workers=preset.num_workers)
+    if len(train_rows) < 2: raise ValueError(
+        f"fold {fold.name}: {len(train_rows)} training sample(s); BatchNorm cannot train on fewer than 2")
+    # a last batch of one sample (BatchNorm cannot train on it) is merged into the previous batch; no sample is dropped
+    dl_train = make_loader(ds_train, batch_size=preset.batch_size, shuffle=True, seed=fs, num_workers=preset.num_workers,
+                           min_batch=2)
+    merged = dl_train.batch_sampler.merges
     evals = {'test': list(fold.test_idx)}
     if getattr(fold, 'inner_idx', None) is not None and len(fold.inner_idx): evals['inner'] = list(fold.inner_idx)
     dl_eval = {k: make_loader(PairDataset(t.iloc[v], data.store, train=False, size=preset.img_size), batch_size=preset.batch_size,
@@ -197,7 +202,8 @@ def train_fold(model_name:str, data:DataSource, fold, *, preset:Preset|str='smok
             losses.append(loss.item()); n_correct += (logits.argmax(1) == y).sum().item(); n_seen += len(y)
         if epoch <= preset.decay_epochs: sched.step()
         rec = dict(fold=fold.name, epoch=epoch, train_loss=float(np.mean(losses)) if losses else float('nan'),
-                   train_acc=n_correct / max(n_seen, 1), lr=opt.param_groups[0]['lr'])
+                   train_acc=n_correct / max(n_seen, 1), lr=opt.param_groups[0]['lr'], n_train=n_seen,
+                   train_batches=len(dl_train), last_batch_merged=merged)
         for split, dl in dl_eval.items():
             yhat, _ = predict(model, dl, device, amp)
             idx = evals[split]; ytrue = t.y.values[idx]
