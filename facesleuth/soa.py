@@ -15,26 +15,31 @@ from .core import axis_vector
 from .cva import Excite
 
 # %% auto #0
-__all__ = ['Theta', 'LineAssignment', 'pixel_projection', 'line_assignment', 'paper_assignment', 'oap_pool', 'oap_unpool', 'SOA',
-           'soa_factory', 'collect_thetas', 'theta_parameters', 'axial_mean', 'axial_std']
+__all__ = ['Theta', 'wrap_thetas_', 'LineAssignment', 'pixel_projection', 'line_assignment', 'paper_assignment', 'oap_pool',
+           'oap_unpool', 'SOA', 'soa_factory', 'collect_thetas', 'theta_parameters', 'axial_mean', 'axial_std']
 
 # %% ../nbs/02_soa.ipynb #c008
+_TWO_PI = 2 * math.pi
+
 class Theta(nn.Module):
-    "An axial angle in [0, pi) stored as the doubled-angle vector `(cos 2t, sin 2t)`; a buffer when frozen."
+    """An axial angle in [0, pi), stored as the wrapped doubled angle `psi = 2 theta` (one number); a buffer when frozen.
+
+    Keep `psi` out of weight decay (an optimizer group with `weight_decay=0`): decay pulls `psi` towards 0, i.e. the
+    angle towards 0 = horizontal. Call `wrap_()` (or `wrap_thetas_(model)`) after each optimizer step to keep the
+    stored number in [0, 2 pi); the angle itself never depends on it."""
     def __init__(self, init_deg: float = 45.0,   # initial angle, degrees, project convention (90 = CVA)
                  learnable: bool = True):        # False: frozen (a buffer, not a parameter)
         super().__init__()
-        a = 2 * math.radians(float(init_deg) % 180.0)
-        vec = torch.tensor([math.cos(a), math.sin(a)], dtype=torch.float32)
+        psi = torch.tensor(2 * math.radians(float(init_deg) % 180.0), dtype=torch.float32)
         self.learnable = learnable
-        if learnable: self.vec = nn.Parameter(vec)
-        else: self.register_buffer('vec', vec)
+        if learnable: self.psi = nn.Parameter(psi)
+        else: self.register_buffer('psi', psi)
+        self.wrap_()
 
     def radians(self) -> torch.Tensor:
-        "The angle as a 0-dim tensor in [0, pi), differentiable w.r.t. `vec`."
-        t = torch.atan2(self.vec[1], self.vec[0]) / 2            # (-pi/2, pi/2]
-        t = torch.where(t < 0, t + math.pi, t)
-        return torch.where(t >= math.pi, t - math.pi, t)         # float rounding of -tiny + pi
+        "The angle as a 0-dim tensor in [0, pi): `remainder(psi, 2 pi) / 2`, differentiable (d theta / d psi = 1/2)."
+        t = torch.remainder(self.psi, _TWO_PI) / 2
+        return torch.where(t >= math.pi, t - math.pi, t)          # float rounding: remainder(-tiny, 2 pi) == 2 pi
 
     def degrees(self) -> float:
         "The angle in degrees, a Python float in [0, 180)."
@@ -42,12 +47,31 @@ class Theta(nn.Module):
 
     @torch.no_grad()
     def set_degrees(self, deg: float):
-        "Set the angle (keeps the vector's length)."
-        a, r = 2 * math.radians(float(deg) % 180.0), float(self.vec.norm()) or 1.0
-        self.vec.copy_(torch.tensor([r * math.cos(a), r * math.sin(a)]))
+        "Set the angle (stores `psi` in [0, 2 pi))."
+        self.psi.fill_(2 * math.radians(float(deg) % 180.0))
+        return self.wrap_()
+
+    @torch.no_grad()
+    def wrap_(self):
+        "Fold the stored `psi` back into [0, 2 pi) in place (the angle is unchanged); call it after each optimizer step."
+        p = torch.remainder(self.psi, _TWO_PI)
+        self.psi.copy_(torch.where(p >= _TWO_PI, p - _TWO_PI, p))
         return self
 
+    def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
+        # checkpoints written before `psi`: the doubled-angle vector `vec` = r (cos 2t, sin 2t) -> psi = atan2(v, u)
+        vec = state_dict.pop(prefix + 'vec', None)
+        if vec is not None and prefix + 'psi' not in state_dict:
+            state_dict[prefix + 'psi'] = torch.remainder(torch.atan2(vec[1], vec[0]), _TWO_PI)
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
+
     def extra_repr(self): return f"{self.degrees():.2f} deg, learnable={self.learnable}"
+
+def wrap_thetas_(module: nn.Module) -> int:
+    "Call `Theta.wrap_()` on every `Theta` in `module` (each once, even when shared); the number of angles wrapped."
+    seen = {id(m): m for m in module.modules() if isinstance(m, Theta)}
+    for m in seen.values(): m.wrap_()
+    return len(seen)
 
 # %% ../nbs/02_soa.ipynb #c013
 class LineAssignment(NamedTuple):
@@ -201,11 +225,11 @@ def collect_thetas(module: nn.Module) -> dict:
     return {name: float(m.theta.radians().detach()) for name, m in module.named_modules() if isinstance(m, SOA)}
 
 def theta_parameters(module: nn.Module) -> list:
-    "The learnable angle parameters (each once, even when shared), for a separate optimizer group."
+    "The learnable angle parameters `psi` (each once, even when shared), for their own optimizer group with weight decay 0."
     seen, out = set(), []
     for m in module.modules():
-        if isinstance(m, Theta) and m.learnable and id(m.vec) not in seen:
-            seen.add(id(m.vec)); out.append(m.vec)
+        if isinstance(m, Theta) and m.learnable and id(m.psi) not in seen:
+            seen.add(id(m.psi)); out.append(m.psi)
     return out
 
 # %% ../nbs/02_soa.ipynb #c042
