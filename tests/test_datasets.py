@@ -1,5 +1,5 @@
 "Tests of `facesleuth.datasets` on the format fixtures in tests/fixtures (see tests/fixtures/make_fixtures.py)."
-import csv, importlib.util, shutil
+import csv, importlib.util, re, shutil
 from pathlib import Path
 import numpy as np
 import openpyxl
@@ -14,6 +14,8 @@ CASME = 'CASME2-coding-20190701.xlsx'
 SAMM = 'SAMM_Micro_FACS_Codes_v2.xlsx'
 MMEW = 'MMEW_Micro_Exp.xlsx'
 SMIC = 'SMIC-HS-E_annotation_orig.xlsx'
+SMIC_NEW = 'SMIC-HS-E_annotation.xlsx'
+CASME3 = 'cas(me)3_part_A_ME_label_JpgIndex_v2.xlsx'
 ROOTS = {k: FIX / k for k in ('casme2', 'samm', 'smic_hs')}
 
 
@@ -53,7 +55,7 @@ def row_values(path, sheet, r):
 
 # ------------------------------------------------------------------------------------------ common contract
 
-@pytest.mark.parametrize('name', ['casme2', 'samm', 'mmew', 'smic_hs', 'megc2019'])
+@pytest.mark.parametrize('name', ['casme2', 'samm', 'mmew', 'smic_hs', 'casme3', 'megc2019'])
 def test_common_table(name):
     d = load_dataset(name, FIX / name, roots=ROOTS) if name == 'megc2019' else load_dataset(name, FIX / name)
     assert isinstance(d, MEData) and d.name == name and d.protocol == CLASS_PROTOCOLS[d.protocol].name
@@ -120,24 +122,51 @@ def test_casme2_2014_file():
     d2 = load_dataset('casme2', FIX / 'casme2', annotation='CASME2-coding-20140508.xlsx', bad_au='exclude')
     assert ('sub05', 'EP13_04f') not in set(zip(d2.table.subject, d2.table['clip']))
     assert entries(d2, field='Action Units', action='excluded').row.tolist() == [7]
-    with pytest.raises(AnnotationError, match=r"CASME2-coding-20140508.xlsx:row 5.*ApexFrame"):
-        load_dataset('casme2', FIX / 'casme2', annotation='CASME2-coding-20140508.xlsx', strict=True)
+
+
+def test_strict_passes_on_the_real_quirks():
+    "Issue 10 item 9: the '/' apex (real row 31) and the '?' AU cells are documented, reported corrections, not errors."
+    for ann in (CASME, 'CASME2-coding-20140508.xlsx'):
+        d = load_dataset('casme2', FIX / 'casme2', annotation=ann, strict=True)
+        e = entries(d, row=5).iloc[0]
+        assert (e.field, e.value, e.action, e.kind) == ('ApexFrame', '/', 'corrected', 'apex_not_annotated')
+        assert len(d.table) == (11 if ann == CASME else 10)
+    d = load_dataset('casme2', FIX / 'casme2', annotation='CASME2-coding-20140508.xlsx', strict=True)
+    assert entries(d, value='?').kind.tolist() == ['au_token_unread']
+    s = load_dataset('samm', FIX / 'samm', strict=True)                           # apex outside: corrected
+    assert entries(s, row=22).action.tolist() == ['corrected'] and len(s.table) == 6
+    with pytest.raises(AnnotationError, match=r"SMIC-HS-E_annotation_orig.xlsx:row 7, field 'frames'.*clip folder not found"):
+        load_dataset('smic_hs', FIX / 'smic_hs', strict=True)                     # a missing clip folder stays an error
 
 
 @pytest.mark.parametrize('protocol,n,counts', [
     ('casme2_7', 12, dict(happiness=3, repression=2, disgust=3, surprise=2, others=1, fear=1, sadness=0)),
-    ('casme2_3_megc', 10, dict(negative=5, positive=3, surprise=2)),
+    ('casme2_3_megc', 8, dict(negative=3, positive=3, surprise=2)),
     ('casme2_3_mmnet', 11, dict(negative=6, positive=3, surprise=2)),
 ])
 def test_casme2_protocols(protocol, n, counts):
-    d = load_dataset('casme2', FIX / 'casme2', protocol)
+    d = load_dataset('casme2', FIX / 'casme2', protocol, allow_empty_classes=True)
     assert len(d.table) == n and d.counts().to_dict() == counts
     assert d.classes == CLASS_PROTOCOLS[protocol].classes
+    assert entries(d, action='class absent').value.tolist() == [c for c, k in counts.items() if not k]
+
+
+def test_casme2_megc_follows_the_composite_list():
+    "Issue 10 item 8: MEGC2019 lists 145 CASME II clips (88/32/25); sub04/EP12_01f and sub05/EP09_05f are not among them."
+    d = load_dataset('casme2', FIX / 'casme2', 'casme2_3_megc', annotation='CASME2-coding-20140508.xlsx')
+    keys = set(zip(d.table.subject, d.table['clip']))
+    assert not {('sub04', 'EP12_01f'), ('sub05', 'EP09_05f')} & keys
+    e = entries(d, kind='not_in_protocol_list')
+    assert e.row.tolist() == [5, 6] and (e.action == 'excluded').all() and 'casme2_3_megc' in e.reason.iloc[0]
+    assert "'/'" in e.reason.iloc[0] and 'apex = onset' in e.reason.iloc[1]
+    g = load_dataset('megc2019', FIX / 'megc2019', roots=ROOTS)                   # the composite's own list agrees
+    assert not {('sub04', 'EP12_01f'), ('sub05', 'EP09_05f')} & set(zip(g.table.subject, g.table['clip']))
+    assert len(load_dataset('casme2', FIX / 'casme2', 'casme2_3_mmnet').table) == 11   # other protocols keep them
 
 
 def test_casme2_three_class_subject_absent():
     d = load_dataset('casme2', FIX / 'casme2', 'casme2_3_megc')
-    assert set(entries(d, action='subject absent').value) == {'sub10', 'sub18'}   # sub18 has only 'others'
+    assert set(entries(d, action='subject absent').value) == {'sub04', 'sub10', 'sub18'}   # sub18 has only 'others'
 
 # ------------------------------------------------------------------------------------------ SAMM
 
@@ -166,8 +195,7 @@ def test_samm_protocols_and_options():
     d = load_dataset('samm', FIX / 'samm', bad_apex='exclude')
     assert '028_4_1' not in set(d.table['clip'])
     assert entries(d, field='Apex Frame').action.tolist() == ['excluded']
-    with pytest.raises(AnnotationError, match=r"SAMM_Micro_FACS_Codes_v2.xlsx:row 22, field 'Apex Frame', value 1143"):
-        load_dataset('samm', FIX / 'samm', strict=True)
+    assert len(load_dataset('samm', FIX / 'samm', bad_apex='exclude', strict=True).table) == 5   # the user's rule: no error
 
 
 def test_samm_without_preamble_and_others_spelling(tmp_path):
@@ -228,7 +256,7 @@ def test_smic_rows():
     e = entries(d, row=7).iloc[0]
     assert (e.field, e.action) == ('frames', 'excluded') and 'clip folder not found' in e.reason
     d2 = load_dataset('smic_hs', FIX / 'smic_hs', unannotated='ignore')
-    assert 's1_sur_01' not in set(d2.table['clip']) and entries(d2, action='ignored').shape[0] == 1
+    assert 's1_sur_01' not in set(d2.table['clip']) and entries(d2, kind='unannotated_folder').shape[0] == 1
 
 # ------------------------------------------------------------------------------------------ composite
 
@@ -240,7 +268,7 @@ def test_megc2019_composite():
     assert g.table.groupby('dataset').size().to_dict() == dict(casme2=6, smic_hs=6, samm=7)
     assert t.loc[('smic_hs', 's1', 's1_ne_01')].y == 0 and t.loc[('casme2', 'sub03', 'EP01_2')].label == 'surprise'
     assert t.loc[('samm', '007', '007_6_1')].label == 'positive' and t.loc[('samm', '009', '009_3_2')].y == 0
-    c = load_dataset('casme2', FIX / 'casme2', 'casme2_7').table.set_index(['subject', 'clip'])
+    c = load_dataset('casme2', FIX / 'casme2', 'casme2_7', allow_empty_classes=True).table.set_index(['subject', 'clip'])
     for k in [('sub01', 'EP02_01f'), ('sub07', 'EP06_02_01'), ('sub16', 'EP01_08')]:
         for col in ('onset', 'apex', 'offset', 'frames', 'au', 'au_raw'):
             assert t.loc[('casme2',) + k][col] == c.loc[k][col]
@@ -278,7 +306,9 @@ def test_megc2019_bad_rows(tmp_path):
             'samm,6,006_1_3,7',             # bad label code
             'smic,s01,s01_po_01,1']
     (root / 'combined_3class_gt.csv').write_text('\r\n'.join(rows) + '\r\n')
-    g = load_dataset('megc2019', root, roots=ROOTS)
+    with pytest.raises(AnnotationError, match=r"combined_3class_gt.csv.*class 'surprise' of protocol 'megc2019_3'"):
+        load_dataset('megc2019', root, roots=ROOTS)
+    g = load_dataset('megc2019', root, roots=ROOTS, allow_empty_classes=True)
     own = g.report[g.report.file == 'combined_3class_gt.csv'].set_index('row')
     assert own.loc[1, 'action'] == 'kept' and 'differs' in own.loc[1, 'reason']
     assert own.loc[2, 'action'] == 'excluded' and 'duplicate of row 1' in own.loc[2, 'reason']
@@ -307,7 +337,7 @@ def test_missing_root_and_files(tmp_path):
 
 
 def test_unknown_names():
-    with pytest.raises(ValueError, match="unknown dataset 'casme3'"): load_dataset('casme3', FIX / 'casme2')
+    with pytest.raises(ValueError, match="unknown dataset 'casme4'"): load_dataset('casme4', FIX / 'casme2')
     with pytest.raises(ValueError, match='casme2_5'): load_dataset('casme2', FIX / 'casme2', 'casme2_4')
     with pytest.raises(ValueError, match="is for dataset 'samm'"): get_protocol('casme2', 'samm_5')
     with pytest.raises(ValueError, match='bad_apex'): load_dataset('casme2', FIX / 'casme2', bad_apex='drop')
@@ -318,7 +348,7 @@ def test_custom_protocol():
     d = load_dataset('casme2', FIX / 'casme2', p)
     assert d.protocol == 'casme2_2' and d.counts().to_dict() == dict(happy=3, other=2)
     with pytest.raises(ValueError, match='not in classes'): ClassProtocol('x', 'casme2', ('a',), {'happiness': 'b'})
-    assert set(list_protocols().dataset) == {'casme2', 'samm', 'mmew', 'smic_hs', 'megc2019'}
+    assert set(list_protocols().dataset) == {'casme2', 'samm', 'mmew', 'smic_hs', 'casme3', 'megc2019'}
     assert list_protocols('mmew').query('default').name.tolist() == ['mmew_4']
 
 
@@ -341,8 +371,8 @@ def test_bad_apex(tmp_path, apex):
     assert (e.field, e.action) == ('ApexFrame', 'corrected')
     d = load_dataset('casme2', root, bad_apex='exclude')
     assert 'EP02_01f' not in set(d.table['clip']) and entries(d, row=2).action.tolist() == ['excluded']
-    with pytest.raises(AnnotationError, match=r"CASME2-coding-20190701.xlsx:row 2, field 'ApexFrame'"):
-        load_dataset('casme2', root, strict=True)
+    d = load_dataset('casme2', root, strict=True)                                # a documented correction: no error
+    assert entries(d, row=2).action.tolist() == ['corrected'] and by_clip(d).loc['EP02_01f'].apex == 48
 
 
 @pytest.mark.parametrize('col,value,field,reason', [
@@ -369,14 +399,31 @@ def test_unknown_au_code(tmp_path):
     edit(root / SAMM, 'MICRO_ONLY', {(17, 9): '6+soft focus', (18, 9): '1+99'})  # garbage token, code 99
     d = load_dataset('samm', root)
     t = by_clip(d)
-    assert sum(t.loc['007_6_1'].au) == 0 and sum(t.loc['007_7_1'].au) == 0
+    assert aus(t.loc['007_6_1'].au) == {'AU06'} and aus(t.loc['007_7_1'].au) == {'AU01'}   # the readable tokens stay
     e = entries(d, field='Action Units')
     assert e.row.tolist() == [17, 18] and (e.action == 'kept').all() and 'soft focus' in e.reason.iloc[0]
-    assert 'AU99' in e.reason.iloc[1]
-    d = load_dataset('samm', root, bad_au='exclude')
+    assert 'AU99' in e.reason.iloc[1] and e.kind.tolist() == ['au_token_unread', 'au_code_unknown']
+    d = load_dataset('samm', root, bad_au='exclude', allow_empty_classes=True)
     assert {'007_6_1', '007_7_1'}.isdisjoint(d.table['clip'])
-    with pytest.raises(AnnotationError, match=r"row 17, field 'Action Units'"):
-        load_dataset('samm', root, strict=True, bad_apex='exclude')
+    with pytest.raises(AnnotationError, match=r"row 18, field 'Action Units'.*AU99"):   # an unknown code is a data error
+        load_dataset('samm', root, strict=True)
+
+
+@pytest.mark.parametrize('cell,kept,unread', [
+    ('4D+ref(6)+7C+43E', {'AU04', 'AU07'}, ["'ref(6)'"]),                       # issue 10 item 6
+    ('12+soft focus', {'AU12'}, ["'soft focus'"]),
+    ('ref(24)', set(), ["'ref(24)'"]),
+    ('(R6 or R12)+R15+', {'AU06', 'AU12', 'AU15'}, ['empty token']),
+])
+def test_au_tokens_parsed_one_by_one(tmp_path, cell, kept, unread):
+    root = copy('samm', tmp_path)
+    edit(root / SAMM, 'MICRO_ONLY', {(15, 9): cell})                             # 006_1_2
+    d = load_dataset('samm', root, strict=True)
+    r = by_clip(d).loc['006_1_2']
+    assert aus(r.au) == kept and r.au_raw == cell
+    e = entries(d, row=15, kind='au_token_unread').iloc[0]
+    assert e.action == 'kept' and e.value == cell and all(u in e.reason for u in unread)
+    assert (', '.join(sorted(kept)) or 'all 0') in e.reason
 
 
 def test_empty_au_cell(tmp_path):
@@ -401,7 +448,7 @@ def test_duplicates(tmp_path):
     root2 = copy('samm', tmp_path / 'b')
     vals = row_values(root2 / SAMM, 'MICRO_ONLY', 15); vals[4] = 5565                # same clip, other apex
     insert_row(root2 / SAMM, 'MICRO_ONLY', 16, vals)
-    d = load_dataset('samm', root2)
+    d = load_dataset('samm', root2, allow_empty_classes=True)                    # 006_1_2 was the only contempt clip
     assert '006_1_2' not in set(d.table['clip'])
     e = entries(d, value='006/006_1_2')
     assert e.row.tolist() == [15, 16] and (e.action == 'excluded').all() and 'conflicting' in e.reason.iloc[0]
@@ -477,7 +524,8 @@ def test_fixture_generator(tmp_path):
     assert made == have
     for f in ('combined_3class_gt.csv', 'combined_3class_gt-2.csv'):
         assert (tmp_path / 'megc2019' / f).read_bytes() == (FIX / 'megc2019' / f).read_bytes()
-    for ds, f in (('casme2', CASME), ('samm', SAMM), ('mmew', MMEW), ('smic_hs', SMIC)):
+    for ds, f in (('casme2', CASME), ('samm', SAMM), ('mmew', MMEW), ('smic_hs', SMIC), ('smic_hs', SMIC_NEW),
+                  ('casme3', CASME3)):
         a, b = (openpyxl.load_workbook(p) for p in (tmp_path / ds / f, FIX / ds / f))
         assert a.sheetnames == b.sheetnames
         for ws in a.worksheets:
@@ -494,3 +542,157 @@ def test_smic_frames_from_folder(tmp_path):
     assert (r.onset, r.apex, r.offset) == (2640, 2644, 2648) and entries(d, row=2).action.tolist() == ['corrected']
     with pytest.raises(ValueError, match='only for datasets without an annotated apex'):
         load_dataset('casme2', FIX / 'casme2', frames_from='folder')
+
+
+# ------------------------------------------------------------------------------------------ annotation files (issue 10 item 5)
+
+def xlsx_to_csv(src, sheet, dst, drop_emotion=None, col=None):
+    "Write a CSV copy of `sheet` (the way Excel's 'Save as CSV' does), optionally without the rows of one emotion."
+    rows = [['' if v is None else v for v in r] for r in openpyxl.load_workbook(src)[sheet].iter_rows(values_only=True)]
+    if drop_emotion: rows = [r for r in rows if str(r[col]).lower() != drop_emotion]
+    with open(dst, 'w', newline='') as f: csv.writer(f).writerows(rows)
+
+
+@pytest.mark.parametrize('content,why', [
+    (b'', 'empty (0 bytes)'), (b'Subject,Filename\n1,a\n', 'not an .xlsx workbook'),
+    (b'\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1' + bytes(64), 'old-format .xls'), (b'PK\x03\x04broken', 'not a valid .xlsx'),
+])
+def test_unreadable_xlsx_names_the_file(tmp_path, content, why):
+    root = copy('casme2', tmp_path)
+    (root / CASME).write_bytes(content)
+    with pytest.raises(AnnotationError, match=rf"^CASME2-coding-20190701.xlsx: cannot read this annotation file: .*{re.escape(why)}"):
+        load_dataset('casme2', root)
+
+
+@pytest.mark.parametrize('strict', [False, True])
+def test_empty_table_is_an_error(tmp_path, strict):
+    root = copy('mmew', tmp_path)
+    wb = openpyxl.load_workbook(root / MMEW); wb['Sheet1'].delete_rows(2, 20); wb.save(root / MMEW)
+    with pytest.raises(AnnotationError, match=r"MMEW_Micro_Exp.xlsx: the annotation table is empty: .*header in row 1"):
+        load_dataset('mmew', root, strict=strict)
+    (root / MMEW).unlink(); (root / 'MMEW_Micro_Exp.csv').write_text('Subject,Filename,OnsetFrame\n,,\n')
+    with pytest.raises(AnnotationError, match=r"MMEW_Micro_Exp.csv: the annotation table is empty"):
+        load_dataset('mmew', root)
+
+
+def test_protocol_class_without_samples(tmp_path):
+    "MMEW without its 'others' rows (HTNet's CSV): mmew_4 raises naming file, protocol and class, unless allowed."
+    root = copy('mmew', tmp_path)
+    xlsx_to_csv(root / MMEW, 'Sheet1', root / 'MMEW_Micro_Exp_delete_others.csv', 'others', 6)
+    (root / MMEW).unlink()
+    kw = dict(annotation='MMEW_Micro_Exp_delete_others.csv')
+    with pytest.raises(AnnotationError, match=r"MMEW_Micro_Exp_delete_others.csv, field 'Estimated Emotion', value "
+                                              r"'others': class 'others' of protocol 'mmew_4' has no samples"):
+        load_dataset('mmew', root, **kw)
+    d = load_dataset('mmew', root, allow_empty_classes=True, **kw)
+    assert d.counts().to_dict() == dict(happiness=1, surprise=2, disgust=1, others=0)
+    e = entries(d, action='class absent').iloc[0]
+    assert (e.value, e.kind, e.row) == ('others', 'empty_class', None) or (e.value, e.kind) == ('others', 'empty_class')
+    assert d.summary()['class_counts']['others'] == 0
+    assert len(load_dataset('mmew', root, 'mmew_6', **kw).table) == 7             # the six-class protocol is complete
+    root2 = copy('casme2', tmp_path / 'c')                                        # all rows of a class excluded
+    shutil.rmtree(root2 / 'Cropped' / 'sub18')
+    with pytest.raises(AnnotationError, match=r"class 'others' .* occur in 1 row\(s\), all excluded"):
+        load_dataset('casme2', root2)
+
+
+def test_csv_copies_are_read(tmp_path):
+    for ds, f, sheet in (('mmew', MMEW, 'Sheet1'), ('smic_hs', SMIC, 'HS'), ('casme2', CASME, 'Sheet1'),
+                         ('samm', SAMM, 'MICRO_ONLY'), ('casme3', CASME3, 'label')):
+        root = copy(ds, tmp_path / ds)
+        xlsx_to_csv(root / f, sheet, root / Path(f).with_suffix('.csv').name)
+        (root / f).unlink()
+        for other in root.glob('*.xlsx'): other.unlink()
+        a, b = load_dataset(ds, FIX / ds), load_dataset(ds, root)                 # found by name, same samples
+        assert b.info['annotation'].suffix == '.csv'
+        cols = ['subject', 'clip', 'onset', 'apex', 'offset', 'label', 'y', 'au', 'au_raw']
+        assert a.table[cols].equals(b.table[cols]), ds
+        assert b.table.source.iloc[0].startswith(Path(f).with_suffix('.csv').name + ':row ')
+        assert a.report.drop(columns='file').row.tolist() == b.report.drop(columns='file').row.tolist()
+    root = copy('mmew', tmp_path / 'semi')                                        # ';'-separated (European Excel)
+    rows = [['' if v is None else v for v in r] for r in openpyxl.load_workbook(root / MMEW)['Sheet1'].iter_rows(values_only=True)]
+    with open(root / 'copy.csv', 'w', newline='') as fh: csv.writer(fh, delimiter=';').writerows(rows)
+    assert len(load_dataset('mmew', root, annotation='copy.csv').table) == 5
+    (root / 'bin.csv').write_bytes(b'\x00\x01' * 10)
+    with pytest.raises(AnnotationError, match=r"bin.csv: cannot read this annotation file: it is binary"):
+        load_dataset('mmew', root, annotation='bin.csv')
+
+# ------------------------------------------------------------------------------------------ SMIC-HS-E newer file (item 7)
+
+def test_smic_newer_file_reports_further_intervals():
+    d = load_dataset('smic_hs', FIX / 'smic_hs', annotation=SMIC_NEW)
+    assert len(d.table) == 7 and by_clip(d).loc['s9_sur_01'].offset == 61232     # the first interval is the sample
+    e = entries(d, kind='extra_interval')
+    assert list(zip(e.row, e.field, e.value)) == [(5, 'Onset2F', '5020..5030'), (6, 'Onset2F', '61250..61291'),
+        (6, 'Onset3F', '61250..61291'), (8, 'Onset2F', '17581070..17581090'), (8, 'Onset3F', '17549887..17581000')]
+    assert (e.action == 'ignored').all() and (e.file == SMIC_NEW).all()
+    assert 'repeats interval 2' in e.reason.iloc[2] and 'lies before the first interval' in e.reason.iloc[4]
+    assert 'one sample per clip folder' in e.reason.iloc[0]
+    o = load_dataset('smic_hs', FIX / 'smic_hs')                                  # the orig file's second interval too
+    assert entries(o, kind='extra_interval').value.tolist() == ['61300..61310']
+
+# ------------------------------------------------------------------------------------------ CAS(ME)^3 Part A
+
+def test_casme3_rows_and_protocols():
+    d = load_dataset('casme3', FIX / 'casme3')
+    assert d.protocol == 'casme3_4' and d.classes == ('negative', 'positive', 'surprise', 'others')
+    t = d.table.set_index(['subject', 'clip'])
+    assert len(t) == 11 and t.index.get_level_values(0).nunique() == 7
+    r = t.loc[('spNO.1', 'a_355')]
+    assert (r.onset, r.apex, r.offset, r.label, r.au_raw) == (355, 359, 360, 'others', '5') and aus(r.au) == {'AU05'}
+    assert [Path(p).relative_to(FIX / 'casme3').as_posix() for p in r.frames][:2] == \
+        ['part_A/spNO.1/a/color/355.jpg', 'part_A/spNO.1/a/color/356.jpg']
+    assert r.source == f'{CASME3}:row 2'
+    e1, e2 = t.loc[('spNO.1', 'e_62')], t.loc[('spNO.1', 'e_96')]                 # two MEs of one task video
+    assert Path(e1.frames[0]).parent == Path(e2.frames[0]).parent and (e1.label, e2.label) == ('others', 'positive')
+    j = t.loc[('spNO.14', 'j_1012')]                                              # 'J' in the sheet, folder j on disk
+    assert j.label == 'others' and Path(j.frames[0]).parent.parent.name == 'j'    # 'Others' = others
+    assert aus(t.loc[('spNO.2', 'c_40')].au) == {'AU01', 'AU02'} and aus(t.loc[('spNO.3', 'g_20')].au) == {'AU14', 'AU28'}
+    assert len(t.loc[('spNO.1', 'b_166')].frames) == 6                            # frame 168 dropped: kept
+    counts = {p: load_dataset('casme3', FIX / 'casme3', p).counts().to_dict() for p in ('casme3_7', 'casme3_3')}
+    assert counts == dict(casme3_7=dict(happy=1, disgust=1, surprise=1, fear=1, anger=1, sad=1, others=5),
+                          casme3_3=dict(negative=4, positive=1, surprise=1))
+
+
+def test_casme3_documented_fixes_and_bad_rows():
+    with pytest.raises(AnnotationError, match=r"JpgIndex_v2.xlsx:row 13, field 'Offset', value 290: offset before onset"):
+        load_dataset('casme3', FIX / 'casme3', strict=True)                       # the undocumented broken row only
+    d = load_dataset('casme3', FIX / 'casme3')
+    t = d.table.set_index(['subject', 'clip'])
+    assert (t.loc[('spNO.40', 'e_1812')].offset, t.loc[('spNO.216', 'e_1')].onset, t.loc[('spNO.216', 'e_1')].apex) == (1845, 1, 1)
+    f = entries(d, kind='documented_fix')
+    assert list(zip(f.row, f.field, f.value)) == [(11, 'Offset', '0'), (12, 'Onset', '0'), (12, 'Apex', '0')]
+    assert (f.action == 'corrected').all() and 'CAS(ME)3_part_A_v2.xls' in f.reason.iloc[0] and 'ZhouJu' in f.reason.iloc[1]
+    e = entries(d, row=13).iloc[0]                                                # not a documented row: excluded
+    assert (e.file, e.field, e.value, e.action, e.kind) == (CASME3, 'Offset', '290', 'excluded', 'offset_before_onset')
+    raw = load_dataset('casme3', FIX / 'casme3', fixes=False)
+    assert entries(raw, row=11).kind.tolist() == ['offset_before_onset']
+    assert entries(raw, row=12).kind.tolist() == ['key_frame_missing'] and 'onset frame 0 not found' in entries(raw, row=12).reason.iloc[0]
+    with pytest.raises(AnnotationError, match=r"cas\(me\)3_part_A_ME_label_JpgIndex_v2.xlsx:row 11, field 'Offset', value 0"):
+        load_dataset('casme3', FIX / 'casme3', fixes=False, strict=True)
+
+
+def test_casme3_duplicates_and_cells(tmp_path):
+    root = copy('casme3', tmp_path)
+    insert_row(root / CASME3, 'label', 3, row_values(root / CASME3, 'label', 2))  # identical copy of spNO.1/a 355
+    edit(root / CASME3, 'label', {(8, 8): 'contempt', (10, 1): 'NO.5x'})       # spNO.14/J, spNO.3/f
+    d = load_dataset('casme3', root)
+    assert entries(d, row=3).reason.iloc[0] == 'duplicate of row 2 (identical row)'
+    assert entries(d, row=8).kind.tolist() == ['unknown_emotion'] and entries(d, row=10).kind.tolist() == ['bad_subject']
+    assert entries(d, row=8).field.tolist() == ['emotion'] and entries(d, row=10).value.tolist() == ['NO.5x']
+    with pytest.raises(AnnotationError, match=r"JpgIndex_v2.xlsx:row 10, field 'Subject', value 'NO.5x'"):
+        load_dataset('casme3', root, strict=True)
+
+
+def test_summary_for_the_runner():
+    s = load_dataset('casme2', FIX / 'casme2', annotation='CASME2-coding-20140508.xlsx').summary()
+    assert (s['dataset'], s['protocol'], s['annotation'], s['n_samples'], s['n_subjects']) == \
+        ('casme2', 'casme2_5', 'CASME2-coding-20140508.xlsx', 10, 8)
+    assert s['class_counts'] == dict(happiness=3, repression=2, disgust=3, surprise=1, others=1)
+    assert s['excluded'] == 2 and s['excluded_by_kind'] == dict(not_in_protocol=2)
+    assert s['corrected'] == 1 and s['corrected_by_kind'] == dict(apex_not_annotated=1)
+    assert s['kept_by_kind'] == dict(au_code_dropped=1, au_token_unread=1, frames_missing=1)
+    assert s['other_notes'] == {'ignored': 1, 'subject absent': 2}
+    import json; json.dumps(s)
+    g = load_dataset('megc2019', FIX / 'megc2019', roots=ROOTS).summary()
+    assert g['n_samples'] == 19 and g['excluded'] == 2 and set(g['components']) == {'casme2', 'samm', 'smic_hs'}
