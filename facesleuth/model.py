@@ -11,7 +11,7 @@ import torch
 from torch import nn
 import torchvision
 from .cva import MotionEncoder, cva_factory
-from .soa import soa_factory, collect_thetas, theta_parameters
+from .soa import SOA, Theta, soa_factory, collect_thetas, theta_parameters
 from .fpf import FPF
 from .au import AUEmbedding
 from .core import AU_VOCAB
@@ -22,8 +22,8 @@ __all__ = ['PAPER_PARAM_CLAIMS', 'FaceSleuthHead', 'ResNet18Motion', 'FaceSleuth
            'facesleuth_soa_frozen0', 'facesleuth_soa_frozen', 'facesleuth_soa_released', 'facesleuth_horizontal',
            'facesleuth_both', 'facesleuth_cva_independent', 'facesleuth_cva_vit', 'facesleuth_cva_apex',
            'facesleuth_cva_onset', 'facesleuth_cva_no_au', 'resnet18_baseline', 'facesleuth_cva_only', 'resnet18_fpf',
-           'resnet18_au', 'facesleuth_soa_no_fpf', 'facesleuth_soa_no_au', 'variants_table', 'count_params',
-           'param_table']
+           'resnet18_au', 'facesleuth_soa_no_fpf', 'facesleuth_soa_no_au', 'variants_table', 'SOAProbe',
+           'facesleuth_soa_only', 'soa_probe', 'count_params', 'param_table']
 
 # %% ../nbs/05_model.ipynb #c005
 class FaceSleuthHead(nn.Module):
@@ -223,6 +223,31 @@ def variants_table():
     "A DataFrame: variant name, description, table rows served."
     import pandas as pd
     return pd.DataFrame([dict(model=i.name, description=i.description, rows='; '.join(i.rows)) for i in _REGISTRY.values()])
+
+# %% ../nbs/05_model.ipynb #d05b
+class SOAProbe(nn.Module):
+    "Minimal orientation probe on `apex - onset`: two small 3x3 convs, one SOA layer, global average pool, standardised linear layer."
+    def __init__(self, num_classes:int=5, img_size:int=64, channels:int=32, init_deg:float=45.0, impl:str='soft',
+                 head:str|None=None):          # `head` accepted for the registry's common signature; the probe's is linear
+        super().__init__()
+        self.img_size, self.num_classes, self.fpf = img_size, num_classes, None
+        c = channels
+        self.motion = nn.Sequential(nn.Conv2d(3, c, 3, padding=1, bias=False), nn.BatchNorm2d(c), nn.ReLU(),
+                                    nn.Conv2d(c, c, 3, padding=1, stride=2, bias=False), nn.BatchNorm2d(c), nn.ReLU(),
+                                    SOA(c, Theta(init_deg), impl=impl))
+        self.head = nn.Sequential(nn.BatchNorm1d(c), nn.Linear(c, num_classes))   # affine in eval mode: a linear read-out
+    def forward(self, onset, apex, au=None):
+        "Logits for onset and apex frames (B,3,H,W); the AU vector is ignored."
+        return self.head(self.motion(apex - onset).mean((2, 3)))
+    def thetas(self) -> dict: return collect_thetas(self)
+    def theta_parameters(self) -> list: return theta_parameters(self)
+
+@register_model("SOA motion stream alone (no FPF, no AU): the motion-only SOA model", rows=())
+def facesleuth_soa_only(init_deg=45.0, impl='soft', **kw):
+    return _build(attention=soa_factory('independent', init_deg=init_deg, impl=impl), fpf=None, use_au=False, **kw)
+
+@register_model("Orientation probe: 3x3 conv, one SOA, average pool, linear (identifiability tests)", rows=())
+def soa_probe(**kw): return SOAProbe(**kw)
 
 # %% ../nbs/05_model.ipynb #c021
 PAPER_PARAM_CLAIMS = {'facesleuth_cva': '8.79 M (000 T1); released code: 76.8 M',

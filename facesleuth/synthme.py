@@ -13,9 +13,9 @@ import cv2
 from .core import AU_VOCAB, SAMPLE_COLUMNS, SYNTHETIC_LABEL, axis_vector
 
 # %% auto #0
-__all__ = ['SYNTHME_CLASSES', 'CASME2_5CLASS_COUNTS', 'CASME2_SUBJECT_COUNTS', 'CLASS_AU_RULES', 'AU_COMPONENTS',
+__all__ = ['SYNTHME_CLASSES', 'CASME2_5CLASS_COUNTS', 'CASME2_SUBJECT_COUNTS', 'AU_RULE_SETS', 'CLASS_AU_RULES', 'AU_COMPONENTS',
            'BLINK_COMPONENT', 'SYNTHME_PRESETS', 'SynthMEConfig', 'temporal_profile', 'synthme_cache_dir',
-           'dominant_axis', 'SynthME', 'load_synthme']
+           'dominant_axis', 'SynthME', 'load_synthme', 'grey_features', 'fairness_probes']
 
 # %% ../nbs/06_synthme.ipynb #c005
 SYNTHME_CLASSES = ('happiness', 'repression', 'disgust', 'surprise', 'others')
@@ -26,14 +26,26 @@ CASME2_SUBJECT_COUNTS = (9, 13, 7, 5, 19, 5, 9, 3, 14, 14, 10, 12, 8, 4, 3, 4, 3
 # For each class: `any`: AUs drawn independently with these probabilities, at least one kept
 # (if none fires, one is picked with weights proportional to the probabilities);
 # `opt`: optional AUs drawn independently; `pool`/`k`: instead, k AUs drawn without replacement with these weights.
-CLASS_AU_RULES = {
-    'happiness':  dict(any={12: 1.0}, opt={6: 0.6, 25: 0.15, 10: 0.1}),
-    'repression': dict(any={14: 0.5, 15: 0.45, 17: 0.55}, opt={24: 0.25, 4: 0.1}),
-    'disgust':    dict(any={4: 0.65, 9: 0.35, 10: 0.35}, opt={7: 0.3, 17: 0.1}),
-    'surprise':   dict(any={1: 0.85, 2: 0.85}, opt={5: 0.3, 26: 0.25, 25: 0.2}),
-    'others':     dict(pool={4: 3, 7: 2, 1: 1, 2: .5, 14: 1.5, 17: 1.5, 24: 1, 10: 1, 15: 1, 20: 1, 23: 1,
-                             18: .5, 16: .5, 28: .5, 12: .5, 25: 1, 26: .5, 6: .5, 9: .3, 5: .3}, k={1: 0.6, 2: 0.4}),
+AU_RULE_SETS = {
+    # version 2 default: each class has marker AUs that no other class uses (motion can identify the class)
+    'distinct': {
+        'happiness':  dict(any={12: 1.0}, opt={6: 0.6, 25: 0.15}),
+        'repression': dict(any={14: 0.5, 15: 0.45, 17: 0.55}, opt={24: 0.25}),
+        'disgust':    dict(any={4: 0.65, 9: 0.35, 10: 0.35}, opt={7: 0.3}),
+        'surprise':   dict(any={1: 0.85, 2: 0.85}, opt={5: 0.3, 26: 0.25}),
+        'others':     dict(pool={7: 2, 18: 1, 20: 1, 23: 1, 16: 1, 28: 1, 5: .5, 26: .5, 24: 1}, k={1: 0.6, 2: 0.4}),
+    },
+    # version 1: `others` draws from a pool overlapping every other class (a ceiling of ~0.74 for any motion model)
+    'casme2': {
+        'happiness':  dict(any={12: 1.0}, opt={6: 0.6, 25: 0.15, 10: 0.1}),
+        'repression': dict(any={14: 0.5, 15: 0.45, 17: 0.55}, opt={24: 0.25, 4: 0.1}),
+        'disgust':    dict(any={4: 0.65, 9: 0.35, 10: 0.35}, opt={7: 0.3, 17: 0.1}),
+        'surprise':   dict(any={1: 0.85, 2: 0.85}, opt={5: 0.3, 26: 0.25, 25: 0.2}),
+        'others':     dict(pool={4: 3, 7: 2, 1: 1, 2: .5, 14: 1.5, 17: 1.5, 24: 1, 10: 1, 15: 1, 20: 1, 23: 1,
+                                 18: .5, 16: .5, 28: .5, 12: .5, 25: 1, 26: .5, 6: .5, 9: .3, 5: .3}, k={1: 0.6, 2: 0.4}),
+    },
 }
+CLASS_AU_RULES = AU_RULE_SETS['distinct']
 
 # %% ../nbs/06_synthme.ipynb #c008
 # anchor names refer to the subject's landmarks (see `_landmarks`); `a`: along the axis (canonically up +),
@@ -62,9 +74,11 @@ AU_COMPONENTS = {
     28: [('lip_low', 0.5, 0.0, (0.22, 0.10))],
 }
 BLINK_COMPONENT = ('lid_up', -1.0, 0.0, (0.14, 0.07))  # AU45: image-vertical (down), never rotated by phi
+_ANIMATED = tuple(sorted(AU_COMPONENTS))   # the AUs SynthME can move (all of AU_VOCAB but AU45)
+
 
 # %% ../nbs/06_synthme.ipynb #c010
-_GENERATOR_VERSION = 1
+_GENERATOR_VERSION = 2   # 2: layout axis, annotator noise, distinct AU rules, learnable default amplitude
 
 @dataclass(frozen=True)
 class SynthMEConfig:
@@ -73,22 +87,26 @@ class SynthMEConfig:
     clips_per_subject: int|tuple = 12    # int, or one count per subject
     size: int = 64                       # output frames are size x size RGB
     n_frames: int = 3                    # T >= 3: onset, (rise), apex, (fall), offset; apex at index (T-1)//2
-    phi_deg: float = 90.0                # planted motion axis, image convention (0 = right, 90 = up)
-    amplitude_px: float = 1.4            # mean peak AU displacement in px at 224x224 (scaled by size/224)
-    amplitude_jitter: float = 0.45       # per-clip amplitude ~ U[amp*(1-j), amp*(1+j)]
+    phi_deg: float = 90.0                # planted motion axis in the image, image convention (0 = right, 90 = up)
+    layout_deg: float = 90.0             # planted layout axis: the face's up direction in the image (90 = upright)
+    amplitude_px: float = 12.0           # class-motion strength: mean peak AU displacement in px at 224x224 (scaled by size/224)
+    amplitude_jitter: float = 0.3        # per-clip amplitude ~ U[amp*(1-j), amp*(1+j)]
+    au_rules: str = 'distinct'           # class -> AU rules (`AU_RULE_SETS`): 'distinct' (v2) or 'casme2' (v1, overlapping)
+    au_miss_prob: float = 0.3            # annotator noise: each true AU is missing from the AU vector with this probability
+    au_false_prob: float = 0.06          # annotator noise: each other animated AU is wrongly coded with this probability
     au_intensity: tuple = (0.75, 1.0)     # per-AU intensity range (multiplies the clip amplitude)
     offset_level: float = 0.0            # AU activation left at the offset frame (0 = back to neutral)
     seed: int = 0
     classes: tuple = SYNTHME_CLASSES
     class_counts: tuple = CASME2_5CLASS_COUNTS   # proportions (CASME II 5-class counts)
-    shift_px: tuple = (0.1, 0.8)         # global head shift between onset and apex, px at 224 (magnitude range)
+    shift_px: tuple = (0.1, 0.4)         # global head shift between onset and apex, px at 224 (magnitude range)
     face_jitter: float = 0.015           # per-clip face position offset, fraction of the image (uniform +-)
     blink_prob: float = 0.2              # probability of a blink (AU45) in a clip, any class
     blink_px: float = 2.0                # blink lid displacement, px at 224
     noise_std: float = 1.0               # sensor noise std in grey levels (per clip x U[0.5, 1.5])
     flicker_std: float = 0.01            # per-frame global gain std (illumination flicker)
     light_strength: float = 0.25         # max strength of the per-clip directional light gradient
-    geometry_var: float = 0.6            # scale of the between-subject face-geometry variation (0 = all faces share one geometry)
+    geometry_var: float = 0.3            # scale of the between-subject face-geometry variation (0 = all faces share one geometry)
     glasses_prob: float = 0.25
     fringe_prob: float = 0.3
     render_scale: int = 0                # faces drawn at size*render_scale (0 = auto: max(2, round(256/size)))
@@ -107,8 +125,10 @@ class SynthMEConfig:
         if len(self.classes) != len(self.class_counts): raise ValueError(
             f"SynthMEConfig.classes ({len(self.classes)}) and class_counts ({len(self.class_counts)}) differ in length")
         if any(c <= 0 for c in self.class_counts): raise ValueError(f"SynthMEConfig.class_counts must be > 0, got {self.class_counts}")
-        unknown = [c for c in self.classes if c not in CLASS_AU_RULES]
-        if unknown: raise ValueError(f"SynthMEConfig.classes: no AU rule for {unknown}; known: {list(CLASS_AU_RULES)}")
+        if self.au_rules not in AU_RULE_SETS: raise ValueError(
+            f"SynthMEConfig.au_rules must be one of {list(AU_RULE_SETS)}, got {self.au_rules!r}")
+        unknown = [c for c in self.classes if c not in AU_RULE_SETS[self.au_rules]]
+        if unknown: raise ValueError(f"SynthMEConfig.classes: no AU rule for {unknown}; known: {list(AU_RULE_SETS[self.au_rules])}")
         cps = self.clips_per_subject
         if isinstance(cps, (list, tuple)):
             if len(cps) != self.n_subjects: raise ValueError(
@@ -125,7 +145,7 @@ class SynthMEConfig:
         for k in ('au_intensity', 'shift_px'):
             lo_hi = getattr(self, k)
             if len(lo_hi) != 2 or not 0 <= lo_hi[0] <= lo_hi[1]: raise ValueError(f"SynthMEConfig.{k} must be a range (lo, hi) with 0 <= lo <= hi, got {lo_hi}")
-        for k in ('amplitude_jitter', 'blink_prob', 'glasses_prob', 'fringe_prob', 'offset_level'):
+        for k in ('amplitude_jitter', 'blink_prob', 'glasses_prob', 'fringe_prob', 'offset_level', 'au_miss_prob', 'au_false_prob'):
             if not 0 <= getattr(self, k) <= 1: raise ValueError(f"SynthMEConfig.{k} must be in [0, 1], got {getattr(self, k)}")
         for k in ('amplitude_px', 'blink_px', 'noise_std', 'flicker_std', 'face_jitter', 'light_strength', 'geometry_var', 'render_scale'):
             if getattr(self, k) < 0: raise ValueError(f"SynthMEConfig.{k} must be >= 0, got {getattr(self, k)}")
@@ -208,6 +228,13 @@ def _draw_aus(rule: dict, rng) -> list:
     opts = [a for a, p in rule.get('opt', {}).items() if rng.uniform() < p]
     return sorted(set(anys) | set(opts))
 
+def _annotate(aus, rng, cfg) -> tuple:
+    "The AUs an imperfect annotator codes: each true AU missed with `au_miss_prob`, each other animated AU added with `au_false_prob`."
+    u_miss, u_false = rng.uniform(size=len(_ANIMATED)), rng.uniform(size=len(_ANIMATED))   # fixed draws per clip
+    true = set(aus)
+    return tuple(a for a, um, uf in zip(_ANIMATED, u_miss, u_false)
+                 if (a in true and um >= cfg.au_miss_prob) or (a not in true and uf < cfg.au_false_prob))
+
 def _class_labels(cfg: SynthMEConfig, rng) -> np.ndarray:
     "Class index per clip: counts proportional to `class_counts` (largest remainder), in random order, independent of subject."
     n, w = cfg.n_clips, np.array(cfg.class_counts, float)
@@ -226,12 +253,13 @@ def _plan(cfg: SynthMEConfig):
         if rng.uniform() < cfg.fringe_prob: s['fringe'] = dict(low=_u(rng, 0.06, 0.16), seed=int(rng.integers(2**31)))
         subjects.append(s)
     ys = _class_labels(cfg, rng)
+    arng = np.random.default_rng(np.random.SeedSequence([cfg.seed, 0xA11]))   # annotator noise: its own stream
     clips, j = [], 0
     amp_scale = cfg.size / 224
     for si, n in enumerate(cfg.counts):
         for k in range(n):
             y = int(ys[j]); lab = cfg.classes[y]
-            aus = _draw_aus(CLASS_AU_RULES[lab], rng)
+            aus = _draw_aus(AU_RULE_SETS[cfg.au_rules][lab], rng)
             inten = [_u(rng, *cfg.au_intensity) for _ in aus]
             amp224 = cfg.amplitude_px * _u(rng, 1 - cfg.amplitude_jitter, 1 + cfg.amplitude_jitter)
             smag, sdir = _u(rng, *cfg.shift_px), _u(rng, 0, 2 * math.pi)
@@ -245,7 +273,7 @@ def _plan(cfg: SynthMEConfig):
                 noise_std=cfg.noise_std * _u(rng, 0.5, 1.5),
                 flicker=tuple(1 + rng.normal(0, cfg.flicker_std, cfg.n_frames)),
                 light=(subjects[si]['light_dir'] + rng.normal(0, 0.5), _u(rng, 0, cfg.light_strength), _u(rng, 0.88, 1.08)),
-                noise_seed=int(rng.integers(2**31))))
+                noise_seed=int(rng.integers(2**31)), aus_coded=_annotate(aus, arng, cfg)))
             j += 1
     return subjects, clips
 
@@ -421,10 +449,28 @@ def _render_subject(s: dict, R: int) -> np.ndarray:
     img = cv2.GaussianBlur(img, (0, 0), 0.35 * R / 256 * 2)
     return np.clip(img, 0, 255)
 
+def _face_phi(cfg) -> float:
+    "The motion axis in the face's own frame (radians): `phi` in the image minus the face's rotation `layout - 90`."
+    return math.radians(cfg.phi_deg - (cfg.layout_deg - 90.0))
+
+def _rotate_layout(img: np.ndarray, cfg, vectors: bool = False) -> np.ndarray:
+    """Rotate an (R, R, C) image about its centre by `layout_deg - 90` (anticlockwise as displayed); with `vectors`,
+    the (dx, dy) values (y down) of a displacement field are rotated too. The identity at `layout_deg = 90`."""
+    rho = cfg.layout_deg - 90.0
+    if rho % 360 == 0: return img
+    n = img.shape[0]
+    M = cv2.getRotationMatrix2D(((n - 1) / 2, (n - 1) / 2), rho, 1.0)
+    out = cv2.warpAffine(img, M, (n, n), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)   # corners: background
+    if vectors:
+        c, s = math.cos(math.radians(rho)), math.sin(math.radians(rho))
+        dx, dy = out[..., 0].copy(), out[..., 1].copy()
+        out[..., 0], out[..., 1] = c * dx + s * dy, -s * dx + c * dy
+    return out
+
 def _render_clip(cfg: SynthMEConfig, subj: dict, clip: dict, base: np.ndarray, out: np.ndarray):
     "Render the T frames of one clip into `out` (T, H, W, 3) uint8."
     S, R = cfg.size, base.shape[0]; rs = R / S
-    phi = math.radians(cfg.phi_deg)
+    phi = _face_phi(cfg)
     ox, oy = clip['face_offset']
     cls_f = _field(_components(subj, clip, phi, 'class'), R, ox, oy) * np.float32(rs)
     blk_f = _field(_components(subj, clip, phi, 'blink'), R, ox, oy) * np.float32(rs) if clip['blink'] else None
@@ -443,7 +489,7 @@ def _render_clip(cfg: SynthMEConfig, subj: dict, clip: dict, base: np.ndarray, o
         if blk_f is not None: d += blk_f * np.float32(pb[t])
         mx = ar[None, :] - np.float32(sx) - d[..., 0]
         my = ar[:, None] - np.float32(sy) - d[..., 1]
-        hi = cv2.remap(base, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT101)
+        hi = _rotate_layout(cv2.remap(base, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT101), cfg)
         fr = cv2.resize(hi, (S, S), interpolation=cv2.INTER_AREA)
         fr *= (L * np.float32(clip['flicker'][t]))[..., None]
         fr += nrng.normal(0, clip['noise_std'], fr.shape).astype(np.float32)
@@ -494,17 +540,18 @@ class SynthME:
         if videos.shape != exp or videos.dtype != np.uint8:
             raise ValueError(f"SynthME videos have shape {videos.shape} {videos.dtype}, expected {exp} uint8 for {config}")
         T = config.n_frames; apex = (T - 1) // 2
-        src = (f"SynthME(seed={config.seed}, phi_deg={config.phi_deg:g}, size={config.size}, "
+        src = (f"SynthME v{_GENERATOR_VERSION}(seed={config.seed}, phi_deg={config.phi_deg:g}, layout_deg={config.layout_deg:g}, size={config.size}, "
                f"n_frames={T}, key={self.key})")
         rows = []
         for c in self._clips:
-            au = set(c['aus']) | ({45} if c['blink'] else set())
+            au = set(c['aus_coded']) | ({45} if c['blink'] else set())   # what the (noisy) annotator coded
             rows.append(dict(dataset='synthme', subject=c['subject'], clip=c['clip'], onset=0, apex=apex, offset=T - 1,
                              frames=tuple(f"synthme:{self.key}/{c['clip']}/{t}" for t in range(T)),
                              label=c['label'], y=c['y'], au=tuple(int(a in au) for a in AU_VOCAB), au_raw='', source=src))
         self.table = pd.DataFrame(rows, columns=list(SAMPLE_COLUMNS))
         self.truth = pd.DataFrame([dict(
-            subject=c['subject'], clip=c['clip'], label=c['label'], aus=c['aus'], au_intensity=c['au_intensity'],
+            subject=c['subject'], clip=c['clip'], label=c['label'], aus=c['aus'], aus_coded=c['aus_coded'],
+            au_intensity=c['au_intensity'], phi_deg=config.phi_deg, layout_deg=config.layout_deg,
             amplitude_px=c['amplitude_px'], amplitude_px224=c['amplitude_px224'],
             shift_px=c['shift_px'], shift_mag_px=math.hypot(*c['shift_px']),
             face_offset_px=(c['face_offset'][0] * config.size, c['face_offset'][1] * config.size),
@@ -517,7 +564,7 @@ class SynthME:
     def __len__(self): return len(self._clips)
     def __repr__(self):
         return (f"SynthME({len(self)} clips, {self.config.n_subjects} subjects, {self.config.size}px x {self.config.n_frames} frames, "
-                f"phi={self.config.phi_deg:g} deg, key={self.key}{', cached' if self.from_cache else ''})")
+                f"phi={self.config.phi_deg:g} deg, layout={self.config.layout_deg:g} deg, key={self.key}{', cached' if self.from_cache else ''})")
 
     def index_of(self, row_or_index) -> int:
         "Position of a clip given an int position, a clip id, a frame reference, or a table row (Series/dict with `clip`)."
@@ -561,7 +608,7 @@ class SynthME:
 
     def displacement(self, row_or_index, t: int|None = None, part: str = 'class') -> np.ndarray:
         """True motion from the onset frame to frame `t` (default: the apex) of one clip, `(H, W, 2)` float32 (dx, dy) in
-        output pixels (x right, y down). `part`: 'class' (the AUs, oriented by phi), 'blink', 'shift' (global head shift),
+        output pixels (x right, y down), in the image (the face's layout rotation applied). `part`: 'class' (the AUs, oriented by phi), 'blink', 'shift' (global head shift),
         'nuisance' (blink + shift) or 'all'."""
         i = self.index_of(row_or_index); c = self._clips[i]; cfg = self.config; S = cfg.size
         T = cfg.n_frames; a = (T - 1) // 2; t = a if t is None else int(t)
@@ -570,14 +617,14 @@ class SynthME:
             raise ValueError(f"part must be one of 'class', 'blink', 'shift', 'nuisance', 'all'; got {part!r}")
         ox, oy = c['face_offset']; d = np.zeros((S, S, 2), np.float32)
         if part in ('class', 'all'):
-            d += _field(_components(self._subjects[c['subject_index']], c, self.phi_rad, 'class'), S, ox, oy) * \
+            d += _field(_components(self._subjects[c['subject_index']], c, _face_phi(cfg), 'class'), S, ox, oy) * \
                  np.float32(temporal_profile(T, cfg.offset_level)[t])
         if part in ('blink', 'nuisance', 'all') and c['blink']:
             pb = np.exp(-0.5 * ((np.arange(T) / (T - 1) - c['blink_time']) / 0.18) ** 2)
-            d += _field(_components(self._subjects[c['subject_index']], c, self.phi_rad, 'blink'), S, ox, oy) * np.float32(pb[t] - pb[0])
+            d += _field(_components(self._subjects[c['subject_index']], c, _face_phi(cfg), 'blink'), S, ox, oy) * np.float32(pb[t] - pb[0])
         if part in ('shift', 'nuisance', 'all'):
             d += np.array(c['shift_px'], np.float32) * np.float32(t / a)
-        return d
+        return _rotate_layout(d, cfg, vectors=True)   # the face frame -> the image
 
 def load_synthme(config: SynthMEConfig|str|None = None, *, preset: str = 'smoke', cache_dir=None, cache: bool = True,
                  **overrides) -> SynthME:
@@ -612,3 +659,31 @@ def load_synthme(config: SynthMEConfig|str|None = None, *, preset: str = 'smoke'
             if os.path.exists(tmp): os.unlink(tmp)
             raise
     return SynthME(config, videos, path, from_cache=False, generation_time=dt)
+
+# %% ../nbs/06_synthme.ipynb #d06b
+def grey_features(videos: np.ndarray, which: str = 'diff', k: int = 16) -> np.ndarray:
+    "Per clip, the apex - onset difference (`diff`) or the onset frame (`onset`) as a k x k grey image over its mean grey level, flattened."
+    if which not in ('diff', 'onset'): raise ValueError(f"which must be 'diff' or 'onset', got {which!r}")
+    g = videos.astype(np.float32).mean(-1); g /= g.mean(axis=(2, 3), keepdims=True)
+    a = (videos.shape[1] - 1) // 2
+    x = g[:, a] - g[:, 0] if which == 'diff' else g[:, 0]
+    return np.stack([cv2.resize(f, (k, k), interpolation=cv2.INTER_AREA).ravel() for f in x])
+
+def fairness_probes(ds: SynthME, C: float = 0.05, k: int = 16) -> pd.DataFrame:
+    "LOSO logistic-regression probes per modality (apex - onset, onset only, AU vector): acc, UAR, UF1 and their chance levels."
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+    from sklearn.pipeline import make_pipeline
+    from sklearn.model_selection import LeaveOneGroupOut, cross_val_predict
+    from sklearn.metrics import accuracy_score, balanced_accuracy_score, f1_score
+    y, groups = ds.table.y.to_numpy(), ds.table.subject.to_numpy()
+    feats = {'apex - onset': grey_features(ds.videos, 'diff', k), 'onset only': grey_features(ds.videos, 'onset', k),
+             'AU vector': np.stack(ds.table.au.to_numpy()).astype(np.float32)}
+    rows = {}
+    for name, X in feats.items():
+        clf = make_pipeline(StandardScaler(), LogisticRegression(C=C, class_weight='balanced', max_iter=3000))
+        p = cross_val_predict(clf, X, y, groups=groups, cv=LeaveOneGroupOut())
+        rows[name] = dict(acc=accuracy_score(y, p), uar=balanced_accuracy_score(y, p), uf1=f1_score(y, p, average='macro'))
+    out = pd.DataFrame(rows).T
+    out.attrs.update(chance_acc=float(ds.table.y.value_counts(normalize=True).max()), chance_uar=1 / len(ds.classes))
+    return out

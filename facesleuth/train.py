@@ -12,10 +12,12 @@ from torch import nn
 from tqdm.auto import tqdm
 from .core import seed_everything, pick_device
 from .model import create_model
+from .soa import wrap_thetas_
 
 # %% auto #0
 __all__ = ['PRESETS', 'SYNTHME_DOMAINS', 'Preset', 'get_preset', 'DataSource', 'MultiStore', 'ClipIdStore', 'combine_sources',
-           'load_data', 'make_optimizer', 'fold_seed', 'predict', 'train_fold', 'ArrayStore', 'toy_source']
+           'synthme_config', 'load_data', 'make_optimizer', 'fold_seed', 'predict', 'theta_grads', 'train_fold',
+           'ArrayStore', 'toy_source']
 
 # %% ../nbs/12_train.ipynb #c004
 @dataclass(frozen=True)
@@ -29,7 +31,6 @@ class Preset:
     lr: float = 8e-4
     weight_decay: float = 0.6
     theta_lr: float = 5e-3        # the orientation parameters' own group (released code)
-    theta_weight_decay: float = 0.2
     batch_size: int = 16
     accum_steps: int = 2          # gradient accumulation: optimizer step every `accum_steps` mini-batches
     head: str = 'released'
@@ -44,10 +45,10 @@ class Preset:
 PRESETS = {
     'paper': Preset('paper'),
     'smoke': Preset('smoke', img_size=32, epochs=3, decay_epochs=2, gamma=0.9, lr=8e-4, weight_decay=0.05,
-                    batch_size=16, accum_steps=1, head='compact', synthme='smoke',
+                    batch_size=16, accum_steps=1, head='compact', synthme='smoke', flip_p=0.0,
                     synthme_kw=(('clips_per_subject', 10), ('n_subjects', 4), ('size', 32))),
     'cpu': Preset('cpu', img_size=64, epochs=15, decay_epochs=15, gamma=0.95, lr=8e-4, weight_decay=0.05,
-                  theta_lr=0.05, batch_size=16, accum_steps=1, head='compact', synthme='cpu',
+                  theta_lr=0.05, batch_size=16, accum_steps=1, head='compact', synthme='cpu', flip_p=0.0,
                   synthme_kw=(('clips_per_subject', 20), ('n_subjects', 6))),
 }
 
@@ -73,8 +74,8 @@ class DataSource:
 
 SYNTHME_DOMAINS = {   # three SynthME "datasets" for leave-one-dataset-out: other people, other nuisances
     'synthme_a': dict(seed=101),
-    'synthme_b': dict(seed=202, noise_std=3.0, light_strength=0.45, shift_px=(0.3, 1.2)),
-    'synthme_c': dict(seed=303, amplitude_px=1.1, blink_prob=0.35, geometry_var=0.9),
+    'synthme_b': dict(seed=202, noise_std=3.0, light_strength=0.45, shift_px=(0.2, 0.8)),
+    'synthme_c': dict(seed=303, amplitude_px=9.0, blink_prob=0.35, geometry_var=0.45),
 }
 
 class MultiStore:
@@ -102,6 +103,17 @@ def combine_sources(parts:list, name:str) -> DataSource:
     return DataSource(name, table, MultiStore([p.store for p in parts]), list(parts[0].classes),
                       all(p.synthetic for p in parts), dict(parts={p.name: p.info for p in parts}))
 
+def synthme_config(dataset:str, preset:Preset|str, synthme_overrides:dict|None=None):
+    """The fully resolved `SynthMEConfig` of a SynthME dataset ('synthme' or a domain) under `preset`: the preset's SynthME
+    preset, its `synthme_kw`, the domain's settings, then the overrides. None for any other dataset."""
+    if dataset != 'synthme' and dataset not in SYNTHME_DOMAINS: return None
+    from facesleuth.synthme import SYNTHME_PRESETS
+    preset = get_preset(preset)
+    kw = {**dict(preset.synthme_kw), **SYNTHME_DOMAINS.get(dataset, {}), **(synthme_overrides or {})}
+    bad = sorted(set(kw) - {f.name for f in dataclasses.fields(SYNTHME_PRESETS[preset.synthme])})
+    if bad: raise TypeError(f"unknown SynthME parameter(s) {bad}; known: {[f.name for f in dataclasses.fields(SYNTHME_PRESETS[preset.synthme])]}")
+    return dataclasses.replace(SYNTHME_PRESETS[preset.synthme], **kw)
+
 def load_data(dataset:str='synthme', *, preset:Preset|str='smoke', data_root=None, cache_root=None,
               protocol=None, synthme_overrides:dict|None=None, img_size:int|None=None) -> DataSource:
     """Load `dataset` as a `DataSource`: 'synthme', a real dataset name, 'synthme_lodo' (three SynthME domains),
@@ -115,8 +127,7 @@ def load_data(dataset:str='synthme', *, preset:Preset|str='smoke', data_root=Non
         return combine_sources(parts, dataset)
     if dataset == 'synthme' or dataset in SYNTHME_DOMAINS:
         from facesleuth.synthme import load_synthme
-        kw = {**dict(preset.synthme_kw), **SYNTHME_DOMAINS.get(dataset, {}), **(synthme_overrides or {})}
-        s = load_synthme(preset=preset.synthme, **kw)
+        s = load_synthme(synthme_config(dataset, preset, synthme_overrides))
         if dataset == 'synthme': t, store = s.table, s
         else: t, store = s.table.assign(dataset=dataset), ClipIdStore(s)
         return DataSource(dataset, t, store, list(s.classes), True, dict(config=dataclasses.asdict(s.config)))
@@ -135,8 +146,8 @@ def make_optimizer(model, preset:Preset):
     th = {id(p) for p in model.theta_parameters()}
     groups = [dict(params=[p for p in model.parameters() if p.requires_grad and id(p) not in th],
                    lr=preset.lr, weight_decay=preset.weight_decay, name='main')]
-    if th: groups.append(dict(params=list(model.theta_parameters()), lr=preset.theta_lr,
-                              weight_decay=preset.theta_weight_decay, name='theta'))
+    # never weight decay on an angle: it would pull the wrapped angle towards 0 (horizontal)
+    if th: groups.append(dict(params=list(model.theta_parameters()), lr=preset.theta_lr, weight_decay=0.0, name='theta'))
     opt = torch.optim.AdamW(groups)
     sched = torch.optim.lr_scheduler.ExponentialLR(opt, gamma=preset.gamma)
     return opt, sched
@@ -156,6 +167,12 @@ def predict(model, loader, device, amp=False):
         P.append(torch.softmax(logits.float(), 1).cpu())
     P = torch.cat(P).numpy() if P else np.zeros((0, 1))
     return P.argmax(1), P
+
+def theta_grads(model) -> dict:
+    "{SOA layer name: d loss / d theta} from the gradients now held by the angle parameters (0 where none)."
+    from facesleuth.soa import SOA
+    return {name: (2.0 * float(m.theta.psi.grad) if m.theta.learnable and m.theta.psi.grad is not None else 0.0)
+            for name, m in model.named_modules() if isinstance(m, SOA)}   # theta = psi / 2
 
 def train_fold(model_name:str, data:DataSource, fold, *, preset:Preset|str='smoke', seed:int=0, fold_index:int=0,
                device=None, model_kwargs:dict|None=None, progress:bool=True) -> dict:
@@ -183,13 +200,17 @@ def train_fold(model_name:str, data:DataSource, fold, *, preset:Preset|str='smok
     amp = preset.amp and device.type == 'cuda'
     scaler = torch.amp.GradScaler('cuda', enabled=amp)
     preds, history, thetas = [], [], []
+    grads = {}                                 # layer -> d loss / d theta at each optimizer step of the epoch
     def log_theta(epoch):
         for layer, v in model.thetas().items():
-            thetas.append(dict(fold=fold.name, epoch=epoch, layer=layer, theta_rad=float(v), theta_deg=math.degrees(v)))
+            g = np.asarray(grads.get(layer, []), float)
+            thetas.append(dict(fold=fold.name, epoch=epoch, layer=layer, theta_rad=float(v), theta_deg=math.degrees(v),
+                               grad_mean=float(g.mean()) if len(g) else float('nan'),
+                               grad_std=float(g.std()) if len(g) else float('nan'), grad_n=len(g)))
     log_theta(0)
     bar = tqdm(range(1, preset.epochs + 1), desc=f"fold {fold.name}", leave=False, disable=not progress)
     for epoch in bar:
-        model.train(); t0 = time.perf_counter(); losses = []; n_correct = n_seen = 0
+        model.train(); t0 = time.perf_counter(); losses = []; n_correct = n_seen = 0; grads.clear()
         opt.zero_grad(set_to_none=True)
         for i, (on, ap, au, y) in enumerate(dl_train):
             on, ap, au, y = on.to(device), ap.to(device), au.to(device), y.to(device)
@@ -198,7 +219,9 @@ def train_fold(model_name:str, data:DataSource, fold, *, preset:Preset|str='smok
                 loss = nn.functional.cross_entropy(logits.float(), y)
             scaler.scale(loss / preset.accum_steps).backward()
             if (i + 1) % preset.accum_steps == 0 or i + 1 == len(dl_train):
-                scaler.step(opt); scaler.update(); opt.zero_grad(set_to_none=True)
+                if amp: scaler.unscale_(opt)
+                for layer, g in theta_grads(model).items(): grads.setdefault(layer, []).append(g)
+                scaler.step(opt); scaler.update(); opt.zero_grad(set_to_none=True); wrap_thetas_(model)
             losses.append(loss.item()); n_correct += (logits.argmax(1) == y).sum().item(); n_seen += len(y)
         if epoch <= preset.decay_epochs: sched.step()
         rec = dict(fold=fold.name, epoch=epoch, train_loss=float(np.mean(losses)) if losses else float('nan'),
