@@ -13,7 +13,8 @@ from .core import pick_device
 
 # %% auto #0
 __all__ = ['grad_consistency', 'theta_landscape', 'landscape_depth', 'frozen_sweep', 'RotatedStore', 'axial_diff_deg',
-           'rotation_control', 'theta_recovery', 'plot_landscape', 'plot_grad_consistency', 'plot_recovery']
+           'rotation_control', 'theta_recovery', 'theta_claims', 'plot_landscape', 'plot_grad_consistency',
+           'plot_recovery']
 
 # %% ../nbs/12a_diagnostics.ipynb #g06
 def grad_consistency(theta: pd.DataFrame, by=('fold', 'layer')) -> pd.DataFrame:
@@ -135,6 +136,9 @@ def theta_recovery(models, layouts=(0, 45, 90, 135), phis=(None,), seeds=(0,), *
     """Learned theta per layer (axial mean of the final epoch over folds) for each model x planted layout x planted
     motion axis (None: the motion follows the face, phi = layout) x seed, with accuracy and gradient consistency."""
     from facesleuth.runner import run_config, run
+    from facesleuth.train import synthme_config
+    base = synthme_config('synthme', preset)
+    canon = lambda ov: {k: v for k, v in ov.items() if getattr(base, k) != v}   # one spelling per configuration: stored runs are found
     rows = []
     for model in ([models] if isinstance(models, str) else models):
         for lay in layouts:
@@ -142,7 +146,7 @@ def theta_recovery(models, layouts=(0, 45, 90, 135), phis=(None,), seeds=(0,), *
                 ph = float(lay) if phi is None else float(phi)
                 for sd in seeds:
                     cfg = run_config(model, 'synthme', protocol, preset, sd, model_kwargs=model_kwargs,
-                                     synthme_overrides={**(synthme or {}), 'layout_deg': float(lay), 'phi_deg': ph})
+                                     synthme_overrides=canon({**(synthme or {}), 'layout_deg': float(lay), 'phi_deg': ph}))
                     res = run(cfg, store, progress=progress)
                     m, ths = res.metrics('last'), res.theta_summary()
                     for layer, t in ths.items():
@@ -156,6 +160,34 @@ def theta_recovery(models, layouts=(0, 45, 90, 135), phis=(None,), seeds=(0,), *
         df['err_layout_deg'] = axial_diff_deg(df.theta_deg, df.layout_deg)
         df['err_phi_deg'] = axial_diff_deg(df.theta_deg, df.phi_deg)
     return df
+
+# %% ../nbs/12a_diagnostics.ipynb #g41
+def theta_claims(rec: pd.DataFrame, tol_deg: float = 10.0, min_uar: float = 0.3) -> pd.DataFrame:
+    "Verdicts on T1 (theta -> ~88 deg on upright faces) and T2 (theta follows the motion axis, not the layout) per model."
+    rows = []
+    for model, d in rec.groupby('model', sort=False):
+        gc, ch, uar = d.grad_consistency.mean(), d.grad_chance.mean(), d.uar.mean()
+        power = f"UAR {uar:.3f}; dL/dtheta consistency {gc:.2f} (noise {ch:.2f}); {d.seed.nunique()} seed(s)"
+        weak = (uar < min_uar) or not (gc > 2 * ch)
+        up = d[(d.layout_deg == 90) & (d.phi_deg == 90)]
+        if not len(up): t1, m1 = 'not testable here', 'no run with an upright face and vertical motion'
+        elif weak: t1, m1 = 'not testable at this preset', power
+        else:
+            e = float(np.median(np.abs(axial_diff_deg(up.theta_deg, 88.0))))
+            t1, m1 = ('holds' if e <= tol_deg else 'does not hold'), f"median |theta - 88| = {e:.1f} deg; {power}"
+        dec = d[axial_diff_deg(d.layout_deg, d.phi_deg) != 0]
+        if not len(dec): t2, m2 = 'not testable here', 'no run with the layout and motion axes apart'
+        elif weak: t2, m2 = 'not testable at this preset', power
+        else:
+            el, ep = (float(np.median(np.abs(dec[c]))) for c in ('err_layout_deg', 'err_phi_deg'))
+            m2 = f"median error to the layout axis {el:.1f} deg, to the motion axis {ep:.1f} deg; {power}"
+            if ep <= tol_deg < el: t2 = 'holds (theta follows the motion)'
+            elif el <= tol_deg < ep: t2 = 'does not hold (theta follows the face layout, not the motion)'
+            else: t2 = 'not testable at this preset (theta follows neither axis)'
+        rows += [dict(id=f'T1 {model}', claim='theta converges to ~88 deg (upright face, vertical motion)', verdict=t1, measured=m1),
+                 dict(id=f'T2 {model}', claim='theta ~ 88 deg shows vertical motion dominance (layout and motion axes apart)',
+                      verdict=t2, measured=m2)]
+    return pd.DataFrame(rows, columns=['id', 'claim', 'verdict', 'measured'])
 
 # %% ../nbs/12a_diagnostics.ipynb #g27
 def plot_landscape(land: pd.DataFrame, ax=None, title:str|None=None):

@@ -267,7 +267,7 @@ def main(
     inner:Param("hold out one training subject per fold, enabling --selection inner", store_true)=False,
     epochs:Param("override the preset's number of epochs", int)=None,
     override:Param("override preset fields: comma-separated key=value, e.g. 'batch_size=8,lr=0.001'", str)=None,
-    synthme:Param("override SynthME parameters: comma-separated key=value, e.g. 'n_subjects=6,size=32'", str)=None,
+    synthme:Param("override SynthME parameters: comma-separated key=value, e.g. 'layout_deg=135,phi_deg=0' or 'n_subjects=6,size=32'", str)=None,
     device:Param("cpu or cuda (default: cuda if available)", str)=None,
     checkpoints:Param("also save each fold's final weights (fold_NNN.pt in the store; load with torch.load(..., weights_only=True))", store_true)=False,
     quiet:Param("no progress bars", store_true)=False,
@@ -302,5 +302,8 @@ def main(
     s = res.summary(selection)
     print(f"{s['label']}\n{model} on {dataset} ({s['protocol_label']}, preset {preset}, seed {seed}, {s['n_folds']} folds, "
           f"{s['n_samples']} samples, selection {selection}): acc {s['acc']:.4f}  f1 {s['f1']:.4f}  uf1 {s['uf1']:.4f}  uar {s['uar']:.4f}")
-    for layer, th in s['theta'].items(): print(f"  theta {layer}: {th['mean_deg']:.1f} +- {th['std_deg']:.1f} deg")
+    for layer, th in s['theta'].items():
+        gc = (f"; dL/dtheta consistency {th['grad_consistency']:.2f} (noise {th['grad_consistency_chance']:.2f})"
+              if 'grad_consistency' in th else '')
+        print(f"  theta {layer}: {th['mean_deg']:.1f} +- {th['std_deg']:.1f} deg{gc}")
     print(f"written: {Path(out) / 'summary.json'}")
