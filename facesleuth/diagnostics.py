@@ -168,7 +168,9 @@ def theta_claims(rec: pd.DataFrame, tol_deg: float = 10.0, min_uar: float = 0.3)
     for model, d in rec.groupby('model', sort=False):
         gc, ch, uar = d.grad_consistency.mean(), d.grad_chance.mean(), d.uar.mean()
         power = f"UAR {uar:.3f}; dL/dtheta consistency {gc:.2f} (noise {ch:.2f}); {d.seed.nunique()} seed(s)"
-        weak = (uar < min_uar) or not (gc > 2 * ch)
+        # power = the model learned the task; the whole-run gradient consistency is reported, not gated on: an angle
+        # that has converged oscillates about its optimum, and its gradient then changes sign from step to step
+        weak = uar < min_uar
         up = d[(d.layout_deg == 90) & (d.phi_deg == 90)]
         if not len(up): t1, m1 = 'not testable here', 'no run with an upright face and vertical motion'
         elif weak: t1, m1 = 'not testable at this preset', power

@@ -57,11 +57,18 @@ class RunConfig:
 
 def _pairs(d): return tuple(sorted((d or {}).items()))
 
+def _synthme_pairs(d):
+    "SynthME overrides as sorted pairs, numbers cast to the field's type (135 and 135.0 are one configuration, one key)."
+    from facesleuth.synthme import SynthMEConfig
+    types = {f.name: f.type for f in dataclasses.fields(SynthMEConfig)}
+    cast = lambda k, v: float(v) if types.get(k) == 'float' and isinstance(v, (int, float)) and not isinstance(v, bool) else v
+    return _pairs({k: cast(k, v) for k, v in (d or {}).items()})
+
 def run_config(model='facesleuth_cva', dataset='synthme', protocol='loso', preset='smoke', seed=0, *, k=5, inner=False,
                model_kwargs=None, preset_overrides=None, synthme_overrides=None, data_root=None, cache_root=None) -> RunConfig:
     "Build a `RunConfig`, taking dicts for the option fields."
     return RunConfig(model, dataset, protocol, preset, int(seed), int(k), bool(inner), _pairs(model_kwargs),
-                     _pairs(preset_overrides), _pairs(synthme_overrides), None if data_root is None else str(data_root),
+                     _pairs(preset_overrides), _synthme_pairs(synthme_overrides), None if data_root is None else str(data_root),
                      None if cache_root is None else str(cache_root))
 
 # %% ../nbs/13_runner.ipynb #c008

@@ -48,7 +48,7 @@ PRESETS = {
                     batch_size=16, accum_steps=1, head='compact', synthme='smoke', flip_p=0.0,
                     synthme_kw=(('clips_per_subject', 10), ('n_subjects', 4), ('size', 32))),
     'cpu': Preset('cpu', img_size=64, epochs=15, decay_epochs=15, gamma=0.95, lr=8e-4, weight_decay=0.05,
-                  theta_lr=0.05, batch_size=16, accum_steps=1, head='compact', synthme='cpu', flip_p=0.0,
+                  theta_lr=0.5, batch_size=16, accum_steps=1, head='compact', synthme='cpu', flip_p=0.0,
                   synthme_kw=(('clips_per_subject', 20), ('n_subjects', 6))),
 }
 
