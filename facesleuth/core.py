@@ -10,7 +10,7 @@ import torch
 
 # %% auto #0
 __all__ = ['SYNTHETIC_LABEL', 'AU_VOCAB', 'AU_NAMES', 'SAMPLE_COLUMNS', 'pick_device', 'seed_everything', 'axis_vector',
-           'wrap_axial']
+           'wrap_axial', 'default_file_mode']
 
 # %% ../nbs/00_core.ipynb #c005
 def pick_device(prefer: str|None=None # 'cuda', 'cpu' or None for automatic
@@ -51,3 +51,10 @@ AU_NAMES = tuple(f"AU{a:02d}" for a in AU_VOCAB)
 # %% ../nbs/00_core.ipynb #c022
 SAMPLE_COLUMNS = ('dataset', 'subject', 'clip', 'onset', 'apex', 'offset', 'frames',
                   'label', 'y', 'au', 'au_raw', 'source')
+
+# %% ../nbs/00_core.ipynb #k00b
+def default_file_mode() -> int:
+    "The permission bits a newly created file gets under the process umask (0o666 & ~umask)."
+    import os
+    mask = os.umask(0); os.umask(mask)
+    return 0o666 & ~mask

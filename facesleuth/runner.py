@@ -12,7 +12,7 @@ from dataclasses import dataclass, asdict
 from pathlib import Path
 import pandas as pd
 from tqdm.auto import tqdm
-from .core import SYNTHETIC_LABEL, pick_device
+from .core import SYNTHETIC_LABEL, pick_device, default_file_mode
 from .train import Preset, get_preset, load_data, train_fold, DataSource, synthme_config, SYNTHME_DOMAINS
 from .synthme import _GENERATOR_VERSION as SYNTHME_VERSION
 from .protocols import make_folds, PROTOCOL_LABELS
@@ -77,6 +77,7 @@ def atomic_write_text(path, text:str):
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
     try:
+        os.chmod(tmp, default_file_mode())        # mkstemp's 0600 would hide results from the rest of a group
         with os.fdopen(fd, 'w', encoding='utf-8') as f: f.write(text); f.flush(); os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:

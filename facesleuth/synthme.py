@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import cv2
-from .core import AU_VOCAB, SAMPLE_COLUMNS, SYNTHETIC_LABEL, axis_vector
+from .core import AU_VOCAB, SAMPLE_COLUMNS, SYNTHETIC_LABEL, axis_vector, default_file_mode
 
 # %% auto #0
 __all__ = ['SYNTHME_CLASSES', 'CASME2_5CLASS_COUNTS', 'CASME2_SUBJECT_COUNTS', 'AU_RULE_SETS', 'CLASS_AU_RULES', 'AU_COMPONENTS',
@@ -653,6 +653,7 @@ def load_synthme(config: SynthMEConfig|str|None = None, *, preset: str = 'smoke'
         d.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=d, prefix=f".{key}.", suffix='.tmp')
         try:
+            os.chmod(tmp, default_file_mode())      # a shared cache: readable as open() would make it
             with os.fdopen(fd, 'wb') as f: np.savez(f, videos=videos, config=np.array(_config_json(config)))
             os.replace(tmp, path)
         except BaseException:
