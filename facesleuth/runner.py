@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 from tqdm.auto import tqdm
 from .core import SYNTHETIC_LABEL, pick_device, default_file_mode
-from .train import Preset, get_preset, load_data, train_fold, DataSource, synthme_config, SYNTHME_DOMAINS
+from .train import Preset, get_preset, load_data, train_fold, DataSource, synthme_config, SYNTHME_DOMAINS, data_report_line
 from .synthme import _GENERATOR_VERSION as SYNTHME_VERSION
 from .protocols import make_folds, PROTOCOL_LABELS
 from .metrics import mer_metrics, select_epoch, theta_summary
@@ -200,10 +200,11 @@ class RunResult:
                     theta=self.theta_summary(), run_key=c.key(), epochs=p.epochs, img_size=p.img_size,
                     other_selections={s: {k: v for k, v in self.metrics(s).items() if k != 'selection'}
                                       for s in SELECTIONS if s != selection and (s != 'inner' or c.inner)},
-                    train_seconds=float(self.history.seconds.sum()) if len(self.history) else 0.0)
+                    train_seconds=float(self.history.seconds.sum()) if len(self.history) else 0.0,
+                    data_report=self.data.info.get('summary'), class_protocol=self.data.info.get('protocol'))
 
     def write(self, out, selection='last'):
-        "Write summary.json, predictions.csv, theta.csv and history.csv to `out`."
+        "Write summary.json, predictions.csv, theta.csv, history.csv (and, for a real dataset, the adapter's report.csv) to `out`."
         out = Path(out); out.mkdir(parents=True, exist_ok=True)
         atomic_write_text(out / 'summary.json', json.dumps(self.summary(selection), indent=1, default=float))
         sel = self.selected(selection).copy()
@@ -211,6 +212,8 @@ class RunResult:
         atomic_write_text(out / 'predictions.csv', sel.to_csv(index=False))
         atomic_write_text(out / 'theta.csv', self.theta.to_csv(index=False))
         atomic_write_text(out / 'history.csv', self.history.to_csv(index=False))
+        rep = self.data.info.get('report')
+        if rep is not None: atomic_write_text(out / 'report.csv', rep.to_csv(index=False))   # every excluded/corrected row
         return out
 
 def run(config:RunConfig, store='runs', *, data=None, device=None, progress=True, checkpoints=False) -> RunResult:
@@ -304,7 +307,9 @@ def main(
                      synthme_overrides=so, data_root=data_root, cache_root=cache_root)
     store = store or str(Path(out) / 'store')
     try:
-        res = run(cfg, store, device=dev, progress=not quiet, checkpoints=checkpoints)
+        data = load_data(dataset, preset=cfg.preset_obj(), data_root=data_root, cache_root=cache_root, synthme_overrides=so)
+        if not data.synthetic: print(data_report_line(data.info))
+        res = run(cfg, store, data=data, device=dev, progress=not quiet, checkpoints=checkpoints)
     except (FileNotFoundError, ValueError, KeyError, TypeError) as e: _die(str(e))
     res.write(out, selection)
     s = res.summary(selection)

@@ -16,8 +16,8 @@ from .soa import wrap_thetas_
 
 # %% auto #0
 __all__ = ['PRESETS', 'SYNTHME_DOMAINS', 'Preset', 'get_preset', 'DataSource', 'MultiStore', 'ClipIdStore', 'combine_sources',
-           'synthme_config', 'load_data', 'make_optimizer', 'fold_seed', 'predict', 'theta_grads', 'train_fold',
-           'ArrayStore', 'toy_source']
+           'synthme_config', 'load_data', 'data_report_line', 'make_optimizer', 'fold_seed', 'predict', 'theta_grads',
+           'train_fold', 'ArrayStore', 'toy_source']
 
 # %% ../nbs/12_train.ipynb #c004
 @dataclass(frozen=True)
@@ -138,7 +138,18 @@ def load_data(dataset:str='synthme', *, preset:Preset|str='smoke', data_root=Non
     d = load_dataset(dataset, data_root, protocol=protocol)
     cache = Path(cache_root) if cache_root else Path(data_root) / '.facesleuth_cache'
     store = CropCache(cache, d.name, img_size or preset.img_size)
-    return DataSource(d.name, d.table, store, list(d.classes), False, dict(protocol=d.protocol, excluded=len(d.excluded)))
+    return DataSource(d.name, d.table, store, list(d.classes), False,
+                      dict(protocol=d.protocol, excluded=len(d.excluded), summary=d.summary(), report=d.report))
+
+def data_report_line(info:dict) -> str:
+    "One line for the command line from an adapter summary: samples used, excluded and corrected by reason."
+    s = info.get('summary') if 'summary' in info else info
+    if not s: return ''
+    by = lambda d: ', '.join(f'{k} {v}' for k, v in d.items())
+    line = (f"{s['dataset']} ({s['protocol']}, {s.get('annotation') or 'annotation'}): {s['n_samples']} samples of "
+            f"{s['n_subjects']} subjects used; {s['excluded']} excluded" + (f" ({by(s['excluded_by_kind'])})" if s['excluded'] else '') +
+            f"; {s['corrected']} corrected" + (f" ({by(s['corrected_by_kind'])})" if s['corrected'] else ''))
+    return line
 
 # %% ../nbs/12_train.ipynb #c013
 def make_optimizer(model, preset:Preset):

@@ -59,3 +59,26 @@ def test_killed_run_resumes_to_the_same_numbers(tmp_path):
     for k in ('acc', 'f1', 'uf1', 'uar', 'n_samples', 'n_folds', 'other_selections'):
         assert a[k] == b[k], k
     assert (tmp_path / 'ref' / 'predictions.csv').read_text() == (out / 'predictions.csv').read_text()
+
+
+def test_real_dataset_run_reports_what_the_adapter_excluded(tmp_path):
+    "facesleuth_run on the CASME II fixture prints the adapter's summary, writes report.csv and puts the counts in summary.json."
+    prep = Path(sys.executable).parent / 'facesleuth_prepare'
+    fix = Path(__file__).resolve().parent / 'fixtures' / 'casme2'
+    cache = tmp_path / 'cache'
+    r = subprocess.run([str(prep), '--dataset', 'casme2', '--root', str(fix), '--out', str(cache), '--size', '32',
+                        '--detector', 'center', '--quiet'], capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr
+    out = tmp_path / 'out'
+    r = cli('--model', 'resnet18_baseline', '--dataset', 'casme2', '--data_root', str(fix), '--cache_root', str(cache),
+            '--preset', 'smoke', '--epochs', '1', '--quiet', '--out', str(out))
+    assert r.returncode == 0, r.stderr
+    s = json.loads((out / 'summary.json').read_text())
+    rep = s['data_report']
+    assert s['class_protocol'] == rep['protocol'] == 'casme2_5' and rep['n_samples'] == s['n_samples']
+    assert rep['excluded'] >= 1 and rep['corrected'] >= 1                           # the fixture has both
+    assert f"{rep['n_samples']} samples" in r.stdout and f"{rep['excluded']} excluded" in r.stdout, r.stdout
+    import pandas as pd
+    report = pd.read_csv(out / 'report.csv')
+    assert {'file', 'row', 'field', 'reason', 'action'} <= set(report.columns)
+    assert (report.action == 'excluded').sum() == rep['excluded'] and (report.action == 'corrected').sum() == rep['corrected']
