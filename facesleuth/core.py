@@ -10,7 +10,7 @@ import torch
 
 # %% auto #0
 __all__ = ['SYNTHETIC_LABEL', 'AU_VOCAB', 'AU_NAMES', 'SAMPLE_COLUMNS', 'pick_device', 'seed_everything', 'axis_vector',
-           'wrap_axial', 'default_file_mode']
+           'wrap_axial', 'default_file_mode', 'rotate_image']
 
 # %% ../nbs/00_core.ipynb #c005
 def pick_device(prefer: str|None=None # 'cuda', 'cpu' or None for automatic
@@ -58,3 +58,11 @@ def default_file_mode() -> int:
     import os
     mask = os.umask(0); os.umask(mask)
     return 0o666 & ~mask
+
+# %% ../nbs/00_core.ipynb #k00e
+def rotate_image(img, deg: float):
+    "Rotate an (H, W[, C]) image by `deg` about its centre, anticlockwise as displayed; bilinear, border replicated."
+    import cv2
+    h, w = img.shape[:2]
+    M = cv2.getRotationMatrix2D(((w - 1) / 2, (h - 1) / 2), float(deg), 1.0)
+    return cv2.warpAffine(img, M, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)

@@ -8,8 +8,8 @@ import math, dataclasses
 import numpy as np, pandas as pd
 import torch
 from torch import nn
-from .soa import SOA, axial_mean
-from .core import pick_device
+from .soa import SOA
+from .core import rotate_image
 
 # %% auto #0
 __all__ = ['grad_consistency', 'theta_landscape', 'landscape_depth', 'frozen_sweep', 'RotatedStore', 'axial_diff_deg',
@@ -100,13 +100,9 @@ class RotatedStore:
     "A clip store whose frames are those of `store` rotated by `alpha_deg` (anticlockwise as displayed) about the centre."
     def __init__(self, store, alpha_deg: float): self.store, self.alpha_deg = store, float(alpha_deg)
     def load(self, row):
-        import cv2
         frames, fn = self.store.load(row)
         if self.alpha_deg % 360 == 0: return frames, fn
-        h, w = frames.shape[1:3]
-        M = cv2.getRotationMatrix2D(((w - 1) / 2, (h - 1) / 2), self.alpha_deg, 1.0)
-        return np.stack([cv2.warpAffine(f, M, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-                         for f in frames]), fn
+        return np.stack([rotate_image(f, self.alpha_deg) for f in frames]), fn
 
 def axial_diff_deg(a_deg, b_deg):
     "Signed smallest difference a - b between two axes, in degrees, in [-90, 90)."

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import cv2
-from .core import AU_VOCAB, SAMPLE_COLUMNS, SYNTHETIC_LABEL, axis_vector, default_file_mode
+from .core import AU_VOCAB, SAMPLE_COLUMNS, SYNTHETIC_LABEL, axis_vector, default_file_mode, rotate_image
 
 # %% auto #0
 __all__ = ['SYNTHME_CLASSES', 'CASME2_5CLASS_COUNTS', 'CASME2_SUBJECT_COUNTS', 'AU_RULE_SETS', 'CLASS_AU_RULES', 'AU_COMPONENTS',
@@ -458,9 +458,7 @@ def _rotate_layout(img: np.ndarray, cfg, vectors: bool = False) -> np.ndarray:
     the (dx, dy) values (y down) of a displacement field are rotated too. The identity at `layout_deg = 90`."""
     rho = cfg.layout_deg - 90.0
     if rho % 360 == 0: return img
-    n = img.shape[0]
-    M = cv2.getRotationMatrix2D(((n - 1) / 2, (n - 1) / 2), rho, 1.0)
-    out = cv2.warpAffine(img, M, (n, n), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)   # corners: background
+    out = rotate_image(img, rho)   # corners: background (border replicated)
     if vectors:
         c, s = math.cos(math.radians(rho)), math.sin(math.radians(rho))
         dx, dy = out[..., 0].copy(), out[..., 1].copy()
