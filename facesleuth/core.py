@@ -10,7 +10,7 @@ import torch
 
 # %% auto #0
 __all__ = ['SYNTHETIC_LABEL', 'AU_VOCAB', 'AU_NAMES', 'SAMPLE_COLUMNS', 'pick_device', 'seed_everything', 'axis_vector',
-           'wrap_axial', 'default_file_mode', 'rotate_image']
+           'wrap_axial', 'default_file_mode', 'rotate_image', 'default_cache_root']
 
 # %% ../nbs/00_core.ipynb #c005
 def pick_device(prefer: str|None=None # 'cuda', 'cpu' or None for automatic
@@ -66,3 +66,12 @@ def rotate_image(img, deg: float):
     h, w = img.shape[:2]
     M = cv2.getRotationMatrix2D(((w - 1) / 2, (h - 1) / 2), float(deg), 1.0)
     return cv2.warpAffine(img, M, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+
+# %% ../nbs/00_core.ipynb #k01b
+def default_cache_root():
+    "The face-crop cache used when none is given: `$FACESLEUTH_CACHE`, else `<$XDG_CACHE_HOME or ~/.cache>/facesleuth/crops`."
+    import os
+    from pathlib import Path
+    if os.environ.get('FACESLEUTH_CACHE'): return Path(os.environ['FACESLEUTH_CACHE']).expanduser()
+    base = os.environ.get('XDG_CACHE_HOME') or Path.home() / '.cache'
+    return Path(base).expanduser() / 'facesleuth' / 'crops'

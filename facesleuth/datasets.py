@@ -15,10 +15,10 @@ from .core import AU_NAMES, AU_VOCAB, SAMPLE_COLUMNS
 
 # %% auto #0
 __all__ = ['REPORT_COLUMNS', 'STRICT_KINDS', 'EMOTIONS', 'EMOTION_ALIASES', 'MEGC_CODES', 'MEGC_CASME2_LEFT_OUT',
-           'CLASS_PROTOCOLS', 'DEFAULT_PROTOCOL', 'ALL_PROTOCOL', 'MEGC_PROTOCOL', 'SPECS', 'DATASETS', 'MEGC_DATASETS',
-           'MEGC_FOLDERS', 'MEGC_FILES', 'MEGC_EXAMPLE', 'AnnotationError', 'AnnotationFileError', 'ClassProtocol',
-           'list_protocols', 'get_protocol', 'Sheet', 'read_sheet', 'FrameLayout', 'DatasetSpec', 'parse_au_cell',
-           'list_frames', 'MEData', 'load_megc2019', 'load_dataset']
+           'CLASS_PROTOCOLS', 'DEFAULT_CLASS_PROTOCOL', 'ALL_PROTOCOL', 'MEGC_PROTOCOL', 'SPECS', 'DATASETS',
+           'MEGC_DATASETS', 'MEGC_FOLDERS', 'MEGC_FILES', 'MEGC_EXAMPLE', 'AnnotationError', 'AnnotationFileError',
+           'ClassProtocol', 'list_class_protocols', 'get_class_protocol', 'Sheet', 'read_sheet', 'FrameLayout',
+           'DatasetSpec', 'parse_au_cell', 'list_frames', 'MEData', 'summary_line', 'load_megc2019', 'load_dataset']
 
 # %% ../nbs/07_datasets.ipynb #c007
 REPORT_COLUMNS = ('file', 'row', 'field', 'value', 'reason', 'action', 'kind')
@@ -125,23 +125,23 @@ CLASS_PROTOCOLS = {p.name: p for p in [
     _protocol('casme3_3', 'casme3', _NPS, dict(negative=_C3NEG, positive=('happy',), surprise=('surprise',)),
               source='others dropped (HTNet cas(me)3_part_A_edited.csv mapping)'),
 ]}
-DEFAULT_PROTOCOL = dict(casme2='casme2_5', samm='samm_5', mmew='mmew_4', smic_hs='smic_hs_3', megc2019='megc2019_3',
+DEFAULT_CLASS_PROTOCOL = dict(casme2='casme2_5', samm='samm_5', mmew='mmew_4', smic_hs='smic_hs_3', megc2019='megc2019_3',
                         casme3='casme3_4')
 ALL_PROTOCOL = dict(casme2='casme2_7', samm='samm_8', mmew='mmew_7', smic_hs='smic_hs_3', casme3='casme3_7')
 MEGC_PROTOCOL = dict(casme2='casme2_3_megc', samm='samm_3_megc', smic_hs='smic_hs_3')
 
-def list_protocols(dataset:str|None=None) -> pd.DataFrame:
+def list_class_protocols(dataset:str|None=None) -> pd.DataFrame:
     "The protocols (of `dataset`, or all) as a table: name, dataset, classes, default, source."
     rows = [dict(name=p.name, dataset=p.dataset, classes=', '.join(p.classes),
-                 default=DEFAULT_PROTOCOL.get(p.dataset) == p.name, source=p.source)
+                 default=DEFAULT_CLASS_PROTOCOL.get(p.dataset) == p.name, source=p.source)
             for p in CLASS_PROTOCOLS.values() if dataset is None or p.dataset == dataset]
     return pd.DataFrame(rows)
 
-def get_protocol(dataset:str, protocol:str|ClassProtocol|None=None) -> ClassProtocol:
-    "The `ClassProtocol` named `protocol` (default: the dataset's default), checked to belong to `dataset`."
-    if isinstance(protocol, ClassProtocol): p = protocol
+def get_class_protocol(dataset:str, class_protocol:str|ClassProtocol|None=None) -> ClassProtocol:
+    "The `ClassProtocol` named `class_protocol` (default: the dataset's default), checked to belong to `dataset`."
+    if isinstance(class_protocol, ClassProtocol): p = class_protocol
     else:
-        name = protocol or DEFAULT_PROTOCOL.get(dataset)
+        name = class_protocol or DEFAULT_CLASS_PROTOCOL.get(dataset)
         if name not in CLASS_PROTOCOLS:
             raise ValueError(f"unknown protocol {name!r} for dataset {dataset!r}; known: "
                              f"{[n for n, q in CLASS_PROTOCOLS.items() if q.dataset == dataset]}")
@@ -412,7 +412,7 @@ def _find_folder(spec:DatasetSpec, root:Path, subject, clip, emotion):
 class MEData:
     "A dataset read under a protocol: the sample table, the class names and the report of excluded/corrected rows."
     name: str                  # 'casme2', 'samm', 'mmew', 'smic_hs', 'casme3' or 'megc2019'
-    protocol: str              # protocol name, see `CLASS_PROTOCOLS`
+    class_protocol: str              # protocol name, see `CLASS_PROTOCOLS`
     classes: tuple             # class names; `table.y` indexes them
     table: pd.DataFrame        # columns exactly `SAMPLE_COLUMNS`
     report: pd.DataFrame       # columns `REPORT_COLUMNS`
@@ -432,7 +432,7 @@ class MEData:
         if self.name == 'megc2019': r = r[r.file == self.info['annotation'].name]   # the composite's own entries
         kinds = lambda a: {k: int(n) for k, n in sorted(r[r.action == a].kind.value_counts().items())}
         ann = self.info.get('annotation')
-        out = dict(dataset=self.name, protocol=self.protocol, annotation=Path(ann).name if ann else None,
+        out = dict(dataset=self.name, class_protocol=self.class_protocol, annotation=Path(ann).name if ann else None,
                    n_samples=len(self.table), n_subjects=int(self.table.subject.nunique()), classes=list(self.classes),
                    class_counts={k: int(v) for k, v in self.counts().items()},
                    excluded=int((r.action == 'excluded').sum()), excluded_by_kind=kinds('excluded'),
@@ -443,7 +443,7 @@ class MEData:
         if 'components' in self.info: out['components'] = {k: d.summary() for k, d in self.info['components'].items()}
         return out
     def __repr__(self):
-        return (f"MEData({self.name!r}, protocol={self.protocol!r}, {len(self.table)} samples, "
+        return (f"MEData({self.name!r}, class_protocol={self.class_protocol!r}, {len(self.table)} samples, "
                 f"{self.table.subject.nunique()} subjects, classes={list(self.classes)}, "
                 f"report: {len(self.report)} entries, {len(self.excluded)} excluded, {len(self.corrected)} corrected)")
 
@@ -452,6 +452,15 @@ def _table(samples:list) -> pd.DataFrame:
     for c in ('onset', 'apex', 'offset', 'y'): t[c] = t[c].astype('int64')
     for c in ('dataset', 'subject', 'clip', 'label', 'au_raw', 'source'): t[c] = t[c].astype(object)
     return t.reset_index(drop=True)
+
+# %% ../nbs/07_datasets.ipynb #c019s
+def summary_line(s:dict) -> str:
+    "One line for a console from `MEData.summary()`: the samples used, and the rows excluded and corrected, by reason."
+    by = lambda d: ', '.join(f'{k} {v}' for k, v in d.items())
+    return (f"{s['dataset']} (class protocol {s['class_protocol']}, {s.get('annotation') or 'annotation'}): "
+            f"{s['n_samples']} samples of {s['n_subjects']} subjects used; {s['excluded']} excluded"
+            + (f" ({by(s['excluded_by_kind'])})" if s['excluded'] else '') + f"; {s['corrected']} corrected"
+            + (f" ({by(s['corrected_by_kind'])})" if s['corrected'] else ''))
 
 # %% ../nbs/07_datasets.ipynb #c021
 def _root(root, title, example) -> Path:
@@ -503,7 +512,7 @@ def _check_classes(proto, samples, rows_per_class, fname, field, rep, allow):
         if not allow: raise AnnotationError(fname, None, field, c, why)
         rep.add(fname, None, field, c, why, 'class absent', 'empty_class')
 
-def _load_single(spec:DatasetSpec, root, protocol=None, *, strict=False, check_frames=True, bad_apex='middle',
+def _load_single(spec:DatasetSpec, root, class_protocol=None, *, strict=False, check_frames=True, bad_apex='middle',
                  bad_au='zeros', unannotated=None, annotation=None, au_drop=None, frames_from='annotation',
                  allow_empty_classes=False, fixes=True) -> MEData:
     if frames_from not in ('annotation', 'folder'):
@@ -514,7 +523,7 @@ def _load_single(spec:DatasetSpec, root, protocol=None, *, strict=False, check_f
     if bad_au not in ('zeros', 'exclude'): raise ValueError(f"bad_au must be 'zeros' or 'exclude', got {bad_au!r}")
     unannotated = unannotated or spec.unannotated
     if unannotated not in ('ignore', 'add'): raise ValueError(f"unannotated must be 'ignore' or 'add', got {unannotated!r}")
-    proto = get_protocol(spec.name, protocol)
+    proto = get_class_protocol(spec.name, class_protocol)
     root = _root(root, spec.title, spec.example)
     ann = _annotation_file(root, spec.annotations, annotation, spec.title, spec.example)
     C = spec.columns
@@ -737,10 +746,10 @@ def _megc_key(ds:str, subject:str, clip:str):
         clip = f"s{int(m[1])}_{m[2]}"
     return spec.subject_fmt.format(n), clip
 
-def load_megc2019(root, protocol=None, *, strict=False, roots:dict|None=None, annotation=None,
+def load_megc2019(root, class_protocol=None, *, strict=False, roots:dict|None=None, annotation=None,
                   components:dict|None=None, allow_empty_classes=False, **options) -> MEData:
     "The MEGC2019 3-class composite of SMIC-HS, CASME II and SAMM, as defined by its ground-truth CSV."
-    proto = get_protocol('megc2019', protocol)
+    proto = get_class_protocol('megc2019', class_protocol)
     root = _root(root, 'MEGC2019 composite', MEGC_EXAMPLE)
     gt = _annotation_file(root, MEGC_FILES, annotation, 'MEGC2019 composite', MEGC_EXAMPLE)
     roots = {ds: Path(root) / f for ds, f in MEGC_FOLDERS.items()} | {k: Path(v) for k, v in (roots or {}).items()}
@@ -795,10 +804,10 @@ def load_megc2019(root, protocol=None, *, strict=False, roots:dict|None=None, an
                   dict(annotation=gt, components=comps))
 
 # %% ../nbs/07_datasets.ipynb #c025
-def load_dataset(name:str, root, protocol:str|ClassProtocol|None=None, *, strict:bool=False, **options) -> MEData:
+def load_dataset(name:str, root, class_protocol:str|ClassProtocol|None=None, *, strict:bool=False, **options) -> MEData:
     """Read dataset `name` ('casme2', 'samm', 'mmew', 'smic_hs', 'casme3', 'megc2019') from the folder `root`.
 
-    `protocol`: a name from `CLASS_PROTOCOLS` (default: the dataset's default) or a `ClassProtocol`. `strict`: raise
+    `class_protocol`: a name from `CLASS_PROTOCOLS` (default: the dataset's default) or a `ClassProtocol`. `strict`: raise
     `AnnotationError` on the first data error (a report entry whose kind is in `STRICT_KINDS`) instead of reporting
     it; documented corrections and notes never raise. Options: `check_frames=True` (list frame files),
     `bad_apex='middle'|'exclude'`, `bad_au='zeros'|'exclude'`, `unannotated='ignore'|'add'`, `annotation=` (file
@@ -807,6 +816,6 @@ def load_dataset(name:str, root, protocol:str|ClassProtocol|None=None, *, strict
     `allow_empty_classes=False` (a protocol class without samples raises unless True), `fixes=True` (apply the
     dataset's documented corrections, CAS(ME)^3); for 'megc2019' also `roots=` (dataset -> folder) and
     `components=` (dataset -> options)."""
-    if name == 'megc2019': return load_megc2019(root, protocol, strict=strict, **options)
+    if name == 'megc2019': return load_megc2019(root, class_protocol, strict=strict, **options)
     if name not in SPECS: raise ValueError(f"unknown dataset {name!r}; known: {list(DATASETS)}")
-    return _load_single(SPECS[name], root, protocol, strict=strict, **options)
+    return _load_single(SPECS[name], root, class_protocol, strict=strict, **options)

@@ -132,8 +132,9 @@ def dataset_root(data_root, name:str):
     return str(p) if p.is_dir() else str(data_root)
 
 def table_runs(spec:TableSpec|str, datasets=('synthme',), *, preset='smoke', seeds=(0,), data_root=None, cache_root=None,
-               preset_overrides:dict|None=None, synthme_overrides:dict|None=None) -> list:
-    "The runs a table needs: a list of (printed row, model, dataset, RunConfig)."
+               preset_overrides:dict|None=None, synthme_overrides:dict|None=None, class_protocols:dict|None=None) -> list:
+    """The runs a table needs: a list of (printed row, model, dataset, RunConfig). `class_protocols` maps a real dataset
+    to its class protocol (default: the dataset's)."""
     spec = TABLES[spec] if isinstance(spec, str) else spec
     out = []
     for ds in _our_datasets(spec, datasets):
@@ -144,18 +145,11 @@ def table_runs(spec:TableSpec|str, datasets=('synthme',), *, preset='smoke', see
                 out.append((label, model, ds, run_config(model, ds, spec.protocol, preset, sd, preset_overrides=preset_overrides,
                                                          synthme_overrides=synthme_overrides if syn else None,
                                                          data_root=None if syn else dataset_root(data_root, ds),
-                                                         cache_root=None if syn else cache_root)))
+                                                         cache_root=None if syn else cache_root,
+                                                         class_protocol=None if syn else (class_protocols or {}).get(ds))))
     return out
 
 # %% ../nbs/14_experiments.ipynb #c020
-def _prepare(cfg:RunConfig, data, preset):
-    from facesleuth.preprocess import prepare_table
-    if data.synthetic: return
-    cache = cfg.cache_root or str(Path(cfg.data_root) / '.facesleuth_cache')
-    t = data.table
-    for part, sub in (t.groupby('part') if 'part' in t else [(0, t)]):
-        prepare_table(sub, cache, size=preset.img_size, frames='key', root=cfg.data_root, on_error='raise')
-
 def execute(runs:list, store='runs/store', *, compute:bool=True, prepare:bool=True, device=None, progress:bool=True) -> pd.DataFrame:
     "Run (or read) each of `table_runs`' runs; one row per run with its metrics under `last` and `oracle`."
     cache, rows = {}, []
@@ -163,14 +157,12 @@ def execute(runs:list, store='runs/store', *, compute:bool=True, prepare:bool=Tr
     for label, model, ds, cfg in bar:
         bar.set_postfix_str(f'{model} on {ds} seed {cfg.seed}')
         preset = cfg.preset_obj()
-        dkey = (ds, preset.synthme, preset.synthme_kw, cfg.synthme_overrides, preset.img_size, cfg.data_root, cfg.cache_root)
-        if dkey not in cache:
-            if prepare and compute and not ds.startswith('synthme'):     # the crop cache must exist before it is opened
-                Path(cfg.cache_root or Path(cfg.data_root) / '.facesleuth_cache').mkdir(parents=True, exist_ok=True)
-            d = load_data(ds, preset=preset, data_root=cfg.data_root, cache_root=cfg.cache_root,
-                          synthme_overrides=dict(cfg.synthme_overrides))
-            if prepare and compute: _prepare(cfg, d, preset)
-            cache[dkey] = d
+        dkey = (ds, preset.synthme, preset.synthme_kw, cfg.synthme_overrides, preset.img_size, cfg.data_root, cfg.cache_root,
+                cfg.class_protocol)
+        if dkey not in cache:     # a real dataset's missing crops are prepared here (or, without prepare, named with the command)
+            cache[dkey] = load_data(ds, preset=preset, data_root=cfg.data_root, cache_root=cfg.cache_root,
+                                    class_protocol=cfg.class_protocol, synthme_overrides=dict(cfg.synthme_overrides),
+                                    prepare=prepare and compute, progress=progress)
         data = cache[dkey]
         run = Run(cfg, store)
         folds = make_folds(data.table, cfg.protocol, k=cfg.k, seed=cfg.seed, inner=cfg.inner)
@@ -180,6 +172,9 @@ def execute(runs:list, store='runs/store', *, compute:bool=True, prepare:bool=Tr
                    changes=', '.join(f'{k}={v}' for k, v in cfg.preset_overrides + cfg.synthme_overrides),
                    run_key=cfg.key(), n_folds=len(res.folds), n_folds_total=res.n_folds, complete=res.complete,
                    synthetic=data.synthetic, classes=len(data.classes), wall_s=time.perf_counter() - t0,
+                   class_protocol=cfg.class_protocol, n_samples=len(data.table),
+                   n_excluded=(data.info.get('summary') or {}).get('excluded'),
+                   n_corrected=(data.info.get('summary') or {}).get('corrected'),
                    train_s=float(res.history.seconds.sum()) if len(res.history) else 0.0)
         if res.complete:
             for sel in ('last', 'oracle'):
@@ -255,6 +250,10 @@ def caption(spec:TableSpec|str, results:pd.DataFrame|None) -> str:
             s += (f" Ours on {DATASET_TITLES.get(ds, ds)}: preset {g.preset.iloc[0]}{f' changed ({ch})' if ch else ''}, {PROTOCOL_LABELS.get(g.protocol.iloc[0], g.protocol.iloc[0])},"
                   f" seeds {seeds}, selection last (honest) and oracle (best test epoch per fold, optimistic)"
                   f"{'; ' + SYNTHETIC_LABEL if syn else ''}.")
+            if not syn and 'class_protocol' in g and g.class_protocol.notna().any():
+                r = g.iloc[0]
+                s += (f" Class protocol {r.class_protocol}: {int(r.n_samples)} samples used; the adapter excluded "
+                      f"{int(r.n_excluded)} and corrected {int(r.n_corrected)} annotation rows (report.csv of each run).")
             if not g.complete.all(): s += f" {int((~g.complete).sum())} run(s) not run yet (empty cells)."
     if spec.note: s += f" Note: {spec.note}."
     return s

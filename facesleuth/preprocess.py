@@ -16,10 +16,10 @@ from tqdm import tqdm
 from .core import SAMPLE_COLUMNS
 
 # %% auto #0
-__all__ = ['MANIFEST_COLUMNS', 'row_field', 'clip_label', 'safe_name', 'clip_path', 'frame_number', 'frame_numbers_of',
-           'nearest_index', 'jitter_window', 'select_frames', 'Face', 'HaarDetector', 'draw_face', 'crop_geometry',
-           'crop_matrix', 'warp_frames', 'crop_clip', 'read_rgb', 'write_manifest', 'prepare_clip', 'prepare_table',
-           'CropCache', 'main']
+__all__ = ['MANIFEST_COLUMNS', 'PREPARE_DEFAULTS', 'row_field', 'clip_label', 'safe_name', 'clip_path', 'frame_number',
+           'frame_numbers_of', 'nearest_index', 'jitter_window', 'select_frames', 'Face', 'HaarDetector', 'draw_face',
+           'crop_geometry', 'crop_matrix', 'warp_frames', 'crop_clip', 'read_rgb', 'write_manifest', 'cache_covers',
+           'prepare_clip', 'prepare_table', 'prepare_command', 'CropCache', 'ensure_crops', 'main']
 
 # %% ../nbs/08_preprocess.ipynb #c005
 def row_field(row, name: str):
@@ -309,9 +309,21 @@ def write_manifest(out, dataset: str, size: int) -> pd.DataFrame:
         _atomic_write(base/'manifest.csv', lambda f: f.write(df.to_csv(index=False).encode()))
     return df
 
+# %% ../nbs/08_preprocess.ipynb #c033a
+PREPARE_DEFAULTS = dict(frames='key', key_pad=2, margin=0.15, align=True, max_tilt=20.0, detector='haar')
+
+def cache_covers(cached:dict, wanted:dict) -> bool:
+    """Whether a clip cached with settings `cached` serves a request for `wanted`: the same crop (size, margin, alignment,
+    detector) and every wanted frame ('all' serves 'key'; 'key' serves 'key' with a pad as large)."""
+    crop = lambda c: {k: v for k, v in c.items() if k not in ('frames', 'key_pad')}
+    if crop(cached) != crop(wanted): return False
+    if cached.get('frames') == 'all': return True
+    return wanted.get('frames') == 'key' and int(cached.get('key_pad', 0)) >= int(wanted.get('key_pad', 0))
+
 # %% ../nbs/08_preprocess.ipynb #c034
-def prepare_clip(row, out, *, size: int=224, frames: str='all', key_pad: int=2, margin: float=0.15,
-                 align: bool=True, max_tilt: float=20.0, detector='haar', store=None, root=None,
+def prepare_clip(row, out, *, size: int=224, frames: str=PREPARE_DEFAULTS['frames'], key_pad: int=PREPARE_DEFAULTS['key_pad'],
+                 margin: float=PREPARE_DEFAULTS['margin'], align: bool=PREPARE_DEFAULTS['align'],
+                 max_tilt: float=PREPARE_DEFAULTS['max_tilt'], detector=PREPARE_DEFAULTS['detector'], store=None, root=None,
                  overwrite: bool=False, _det=None) -> dict:
     "Crop one sample-table row into the cache (see `prepare_table`); returns its report row."
     where = clip_label(row)
@@ -327,10 +339,13 @@ def prepare_clip(row, out, *, size: int=224, frames: str='all', key_pad: int=2, 
     rep = dict(dataset=ds, subject=sub, clip=clip, file=str(npy), status='written', method=None, n_frames=None, error='')
     if npy.exists() and js.exists() and not overwrite:
         old = json.loads(js.read_text())
-        if old.get('config') != config:
-            raise ValueError(f"{where}: cached in {npy} with settings {old.get('config')}, but this run asks {config}; "
-                             "pass overwrite=True (--overwrite) or use another output folder")
-        return dict(rep, status='cached', method=old['method'], n_frames=len(old['frame_numbers']))
+        have = old.get('config') or {}
+        if cache_covers(have, config):
+            return dict(rep, status='cached', method=old['method'], n_frames=len(old['frame_numbers']))
+        if not cache_covers({**have, 'frames': 'all'}, config):     # another crop, not just fewer frames
+            raise ValueError(f"{where}: cached in {npy} with settings {have}, but this run asks {config}; "
+                             "pass overwrite=True (--overwrite) or use another cache folder")
+        rep['status'] = 'extended'                             # same crop, more frames wanted: recropped in full
     if store is not None:
         clip_frames, fn = store.load(row)
         fn = np.asarray(fn, dtype=np.int64)
@@ -357,12 +372,12 @@ def prepare_clip(row, out, *, size: int=224, frames: str='all', key_pad: int=2, 
 def prepare_table(table: pd.DataFrame, # sample table (facesleuth.core.SAMPLE_COLUMNS)
                   out,                 # cache root; clips go to <out>/<dataset>/<size>/<subject>/<clip>.npy
                   *, size: int=224,    # output side in pixels
-                  frames: str='all',   # 'all' frames of the clip, or 'key': onset/apex jitter windows + offset, +- key_pad
-                  key_pad: int=2,      # extra frames around each key window ('key' mode)
-                  margin: float=0.15,  # margin around the face box on each side, fraction of the box side
-                  align: bool=True,    # rotate so the eyes are level (when both eyes are found)
-                  max_tilt: float=20.0, # eye-line angles beyond this are distrusted (no rotation)
-                  detector='haar',     # 'haar', 'center' (centred square), 'none' (resize whole frame) or a callable
+                  frames: str=PREPARE_DEFAULTS['frames'],   # 'all' frames of the clip, or 'key': onset/apex jitter windows + offset, +- key_pad
+                  key_pad: int=PREPARE_DEFAULTS['key_pad'], # extra frames around each key window ('key' mode)
+                  margin: float=PREPARE_DEFAULTS['margin'], # margin around the face box on each side, fraction of the box side
+                  align: bool=PREPARE_DEFAULTS['align'],    # rotate so the eyes are level (when both eyes are found)
+                  max_tilt: float=PREPARE_DEFAULTS['max_tilt'], # eye-line angles beyond this are distrusted (no rotation)
+                  detector=PREPARE_DEFAULTS['detector'],    # 'haar', 'center' (centred square), 'none' (resize whole frame) or a callable
                   store=None,          # clip store with load(row) -> (frames, frame_numbers); None: read the image files
                   root=None,           # folder that relative frame paths are resolved against
                   overwrite: bool=False, # recompute clips already in the cache
@@ -405,9 +420,17 @@ def prepare_table(table: pd.DataFrame, # sample table (facesleuth.core.SAMPLE_CO
         n = rep['status'].value_counts()
         fb = int(rep['method'].isin(['center-fallback']).sum())
         print(f"prepare: {len(rep)} clips: {n.get('written', 0)} written, {n.get('cached', 0)} already cached, "
+              + (f"{n.get('extended', 0)} extended to more frames, " if n.get('extended', 0) else '') +
               f"{n.get('failed', 0)} failed; {fb} of the written/cached used the centre-crop fallback (no face found); "
               f"see manifest.csv / last_run.csv under {Path(out)}")
     return rep
+
+# %% ../nbs/08_preprocess.ipynb #c037a
+def prepare_command(dataset:str, root, out, size:int) -> str:
+    "The `facesleuth_prepare` command that fills the cache `out` for `dataset` at `size` px with `PREPARE_DEFAULTS`."
+    import shlex
+    return (f"facesleuth_prepare --dataset {dataset} --root {shlex.quote(str(root))} --out {shlex.quote(str(out))} "
+            f"--size {int(size)}")
 
 # %% ../nbs/08_preprocess.ipynb #c038
 class CropCache:
@@ -442,7 +465,7 @@ class CropCache:
         if not self.has(row):
             ds = p.parent.parent.parent.name
             raise FileNotFoundError(f"clip {clip_label(row)} is not in the crop cache (no {p}); run "
-                                    f"`facesleuth_prepare --dataset {ds} --root <dataset folder> --out {self.root} --size {self.size}` first")
+                                    f"`{prepare_command(ds, '<dataset folder>', self.root, self.size)}` first")
         key = (p, p.stat().st_mtime_ns)          # a clip rewritten since (--overwrite) is read afresh
         if key not in self._meta: self._meta[key] = json.loads(p.with_suffix('.json').read_text())
         return self._meta[key]
@@ -464,23 +487,62 @@ class CropCache:
 
     def __repr__(self): return f"CropCache({str(self.root)!r}, dataset={self.dataset!r}, size={self.size})"
 
+# %% ../nbs/08_preprocess.ipynb #c041b
+def ensure_crops(table:pd.DataFrame, # sample table (facesleuth.core.SAMPLE_COLUMNS)
+                 out,                # cache root
+                 *, size:int,        # crop side in pixels
+                 root=None,          # the dataset folder (frame paths; named in the command of the error)
+                 prepare:bool=True,  # crop what is missing; False: raise at once with the command to run
+                 store=None,         # clip store instead of image files (see `prepare_table`)
+                 progress:bool=True, # tqdm progress bar while cropping
+                 **settings          # crop settings overriding `PREPARE_DEFAULTS`
+                ) -> pd.DataFrame:
+    "Make sure every clip of `table` is in the crop cache at `size` px; returns the report of the clips cropped now."
+    cfg = {**PREPARE_DEFAULTS, **settings}
+    paths = [clip_path(out, r.dataset, size, r.subject, r.clip).with_suffix('.json') for r in table.itertuples()]
+    have = [json.loads(p.read_text()).get('config') or {} if p.exists() and p.with_suffix('.npy').exists() else None for p in paths]
+    first = next((h for h in have if h), None)       # a cache prepared with other crop settings keeps them
+    if first is not None:
+        cfg.update({k: first[k] for k in ('margin', 'align', 'max_tilt', 'detector') if k in first and k not in settings
+                    and (k != 'detector' or first[k] in ('haar', 'center', 'none'))})
+    want = dict(size=int(size), frames=cfg['frames'], key_pad=int(cfg['key_pad']), margin=float(cfg['margin']),
+                align=bool(cfg['align']), max_tilt=float(cfg['max_tilt']), detector=_detector_of(cfg['detector'])[1])
+    todo = [i for i, h in enumerate(have) if h is None or not cache_covers(h, want)]
+    if not todo: return pd.DataFrame(columns=['dataset', 'subject', 'clip', 'file', 'status', 'method', 'n_frames', 'error'])
+    names = list(dict.fromkeys(table['dataset'].astype(str)))
+    cmd = '\n  '.join(prepare_command(n, root if root is not None else '<dataset folder>', out, size) for n in names)
+    if not prepare:
+        raise FileNotFoundError(f"{len(todo)} of {len(table)} clips of {', '.join(names)} are not in the crop cache {out} "
+                                f"at {int(size)} px (or were cropped with other settings); prepare them with\n  {cmd}")
+    print(f"crop cache {out}: preparing {len(todo)} of {len(table)} clips at {int(size)} px (first use; the same as\n  {cmd})")
+    Path(out).mkdir(parents=True, exist_ok=True)
+    return prepare_table(table.iloc[todo], out, size=size, root=root, store=store, progress=progress, on_error='raise', **cfg)
+
 # %% ../nbs/08_preprocess.ipynb #c043
+from .core import default_cache_root
+from .train import PRESETS
+_PRESET_SIZES = ', '.join(f'{n} {p.img_size} px' for n, p in PRESETS.items())
+
 @call_parse
 def main(dataset: Param("dataset name for facesleuth.datasets.load_dataset (e.g. casme2, samm; see facesleuth.datasets)", str)=None,
          root: Param("folder holding the dataset as released (also resolves relative frame paths)", str)=None,
-         out: Param("cache folder: clips go to OUT/<dataset>/<size>/<subject>/<clip>.npy (+ .json), with OUT/<dataset>/<size>/manifest.csv", str, required=True)=None,
-         size: Param("side of the square output crops in pixels", int)=224,
-         frames: Param("which frames to cache: 'all' frames of each clip (needed by sequence models), or 'key': the onset and apex jitter windows and the offset, each +- KEY_PAD frames (small cache for onset/apex models)", str, choices=['all', 'key'])='all',
-         key_pad: Param("frames added on each side of the key windows with --frames key", int)=2,
-         margin: Param("margin added around the detected face box on each side, as a fraction of its side", float)=0.15,
-         detector: Param("'haar': OpenCV Haar face+eye cascades on the onset frame (centre-crop fallback when no face, recorded in the manifest); 'center': always the largest centred square; 'none': resize whole frames to SIZE x SIZE (as the released code does with CASME II's Cropped/ images)", str, choices=['haar', 'center', 'none'])='haar',
+         out: Param("cache folder: clips go to OUT/<dataset>/<size>/<subject>/<clip>.npy (+ .json), with OUT/<dataset>/<size>/manifest.csv (default: $FACESLEUTH_CACHE, else ~/.cache/facesleuth/crops; never inside the data folder)", str)=None,
+         preset: Param(f"crop at the size this facesleuth_run preset trains at ({_PRESET_SIZES})", str, choices=list(PRESETS))='paper',
+         size: Param("side of the square output crops in pixels (overrides --preset)", int)=None,
+         class_protocol: Param("class protocol of the dataset (see facesleuth.datasets.list_class_protocols; default: the dataset's): only its clips are cropped", str)=None,
+         frames: Param("which frames to cache: 'key' (default): the onset and apex jitter windows and the offset, each +- KEY_PAD frames, all the onset/apex models read; 'all' frames of each clip (sequence models; serves 'key' too)", str, choices=['all', 'key'])=PREPARE_DEFAULTS['frames'],
+         key_pad: Param("frames added on each side of the key windows with --frames key", int)=PREPARE_DEFAULTS['key_pad'],
+         margin: Param("margin added around the detected face box on each side, as a fraction of its side", float)=PREPARE_DEFAULTS['margin'],
+         detector: Param("'haar': OpenCV Haar face+eye cascades on the onset frame (centre-crop fallback when no face, recorded in the manifest); 'center': always the largest centred square; 'none': resize whole frames to SIZE x SIZE (as the released code does with CASME II's Cropped/ images)", str, choices=['haar', 'center', 'none'])=PREPARE_DEFAULTS['detector'],
          no_align: Param("do not rotate the crop to level the eyes", store_true)=False,
-         max_tilt: Param("eye-line angles (degrees) beyond this are distrusted and the crop is not rotated", float)=20.0,
+         max_tilt: Param("eye-line angles (degrees) beyond this are distrusted and the crop is not rotated", float)=PREPARE_DEFAULTS['max_tilt'],
          table: Param("a pickled sample table (pandas.to_pickle of a DataFrame with facesleuth.core.SAMPLE_COLUMNS) to use instead of --dataset", str)=None,
          limit: Param("process only the first LIMIT clips (for a quick look)", int)=None,
          overwrite: Param("recompute clips that are already cached (otherwise they are skipped, so a rerun resumes)", store_true)=False,
          quiet: Param("no progress bar", store_true)=False):
-    "Crop micro-expression clips once into a cache of uint8 arrays: detect the face on each clip's onset frame, level the eyes, cut a square with a margin, apply that same transform to every frame, resize to SIZE. Resumable; writes are atomic."
+    "Crop micro-expression clips once into a cache of uint8 arrays: detect the face on each clip's onset frame, level the eyes, cut a square with a margin, apply that same transform to every frame, resize to SIZE. Resumable; writes are atomic. facesleuth_run prepares missing clips itself with the same defaults."
+    out = Path(out) if out else default_cache_root()
+    size = int(size or PRESETS[preset].img_size)
     if (dataset is None) == (table is None): raise SystemExit("facesleuth_prepare: give either --dataset NAME (with --root DIR) or --table FILE.pkl")
     if table is not None:
         if not os.path.exists(table): raise SystemExit(f"facesleuth_prepare: --table {table!r} does not exist")
@@ -491,7 +553,15 @@ def main(dataset: Param("dataset name for facesleuth.datasets.load_dataset (e.g.
         if not os.path.isdir(root): raise SystemExit(f"facesleuth_prepare: --root {root!r} is not a folder")
         try: from facesleuth.datasets import load_dataset
         except ImportError as e: raise SystemExit(f"facesleuth_prepare: facesleuth.datasets is not available ({e}); use --table")
-        tab = load_dataset(dataset, root).table
+        try: d = load_dataset(dataset, root, class_protocol=class_protocol)
+        except (ValueError, FileNotFoundError, KeyError) as e: raise SystemExit(f"facesleuth_prepare: {e}")
+        from facesleuth.datasets import summary_line
+        print(summary_line(d.summary()))
+        rp = out / safe_name(d.name) / str(size) / 'adapter_report.csv'
+        rp.parent.mkdir(parents=True, exist_ok=True)
+        _atomic_write(rp, lambda f: f.write(d.report.to_csv(index=False).encode()))
+        print(f"adapter report (every row excluded, corrected or noted): {rp}")
+        tab = d.table
     try:
         rep = prepare_table(tab, out, size=size, frames=frames, key_pad=key_pad, margin=margin, align=not no_align,
                             max_tilt=max_tilt, detector=detector, root=root, overwrite=overwrite, on_error='record',

@@ -28,7 +28,7 @@ class RunConfig:
     "Everything that determines a run's numbers. Hashed into the run's key."
     model: str = 'facesleuth_cva'
     dataset: str = 'synthme'
-    protocol: str = 'loso'
+    protocol: str = 'loso'          # evaluation protocol (facesleuth.protocols): loso, lodo, kfold_subject, ...
     preset: str = 'smoke'
     seed: int = 0
     k: int = 5                      # folds for the k-fold protocols
@@ -38,11 +38,13 @@ class RunConfig:
     synthme_overrides: tuple = ()   # SynthME parameters overridden (dataset 'synthme' only)
     data_root: str|None = None      # real datasets only (not part of the key: the data, not its path, matter)
     cache_root: str|None = None
+    class_protocol: str|None = None # real datasets: the class mapping (facesleuth.datasets.CLASS_PROTOCOLS), resolved
 
     def preset_obj(self) -> Preset: return get_preset(self.preset, **dict(self.preset_overrides))
 
     def key_dict(self) -> dict:
         d = asdict(self); d.pop('data_root'); d.pop('cache_root')
+        if d['class_protocol'] is None: d.pop('class_protocol')     # SynthME: no class protocol, keys as before
         d['preset'] = asdict(self.preset_obj())      # every field: a run stored without one is never reused
         # the resolved data: every SynthME parameter and the generator version (a changed default is a new run)
         parts = list(SYNTHME_DOMAINS) if self.dataset == 'synthme_lodo' else self.dataset.split('+')
@@ -65,11 +67,21 @@ def _synthme_pairs(d):
     return _pairs({k: cast(k, v) for k, v in (d or {}).items()})
 
 def run_config(model='facesleuth_cva', dataset='synthme', protocol='loso', preset='smoke', seed=0, *, k=5, inner=False,
-               model_kwargs=None, preset_overrides=None, synthme_overrides=None, data_root=None, cache_root=None) -> RunConfig:
-    "Build a `RunConfig`, taking dicts for the option fields."
+               model_kwargs=None, preset_overrides=None, synthme_overrides=None, data_root=None, cache_root=None,
+               class_protocol=None) -> RunConfig:
+    """Build a `RunConfig`, taking dicts for the option fields. `protocol` is the evaluation protocol, `class_protocol`
+    the class mapping of a real dataset (resolved here to its name, the dataset's default when None)."""
     return RunConfig(model, dataset, protocol, preset, int(seed), int(k), bool(inner), _pairs(model_kwargs),
                      _pairs(preset_overrides), _synthme_pairs(synthme_overrides), None if data_root is None else str(data_root),
-                     None if cache_root is None else str(cache_root))
+                     None if cache_root is None else str(cache_root), _class_protocol(dataset, class_protocol))
+
+def _class_protocol(dataset, name):
+    "The class protocol's name for a real dataset (its default when None); None for SynthME and combinations."
+    from facesleuth.datasets import SPECS, get_class_protocol
+    if dataset not in SPECS and dataset != 'megc2019':
+        if name is not None: raise ValueError(f"class_protocol applies to one real dataset, not {dataset!r}")
+        return None
+    return get_class_protocol(dataset, name).name
 
 # %% ../nbs/13_runner.ipynb #c008
 def atomic_write_text(path, text:str):
@@ -102,7 +114,8 @@ class Run:
         "Train every fold not already in the store (saving each fold's weights if `checkpoints`), then return all folds' results."
         cfg = self.config; preset = cfg.preset_obj()
         data = data or load_data(cfg.dataset, preset=preset, data_root=cfg.data_root, cache_root=cfg.cache_root,
-                                 synthme_overrides=dict(cfg.synthme_overrides))
+                                 class_protocol=cfg.class_protocol, synthme_overrides=dict(cfg.synthme_overrides),
+                                 progress=progress)
         folds = make_folds(data.table, cfg.protocol, k=cfg.k, seed=cfg.seed, inner=cfg.inner)
         self.write_config()
         todo = [i for i in range(len(folds)) if not self.done(i)]
@@ -196,12 +209,14 @@ class RunResult:
                     selection_label=SELECTION_LABELS[selection], preset=c.preset, dataset=c.dataset, model=c.model,
                     protocol=c.protocol, protocol_label=PROTOCOL_LABELS.get(c.protocol, c.protocol), seed=c.seed,
                     classes=self.data.classes, synthetic=self.data.synthetic,
-                    label=SYNTHETIC_LABEL if self.data.synthetic else f"{c.dataset} ({c.protocol})",
+                    label=SYNTHETIC_LABEL if self.data.synthetic else f"{c.dataset} ({c.protocol}, class protocol {c.class_protocol})",
                     theta=self.theta_summary(), run_key=c.key(), epochs=p.epochs, img_size=p.img_size,
                     other_selections={s: {k: v for k, v in self.metrics(s).items() if k != 'selection'}
                                       for s in SELECTIONS if s != selection and (s != 'inner' or c.inner)},
                     train_seconds=float(self.history.seconds.sum()) if len(self.history) else 0.0,
-                    data_report=self.data.info.get('summary'), class_protocol=self.data.info.get('protocol'))
+                    data_report=self.data.info.get('summary'), class_protocol=self.data.info.get('class_protocol'),
+                    **({k: self.data.info['summary'][s] for k, s in (('n_excluded', 'excluded'), ('n_corrected', 'corrected'))}
+                       if self.data.info.get('summary') else {}))
 
     def write(self, out, selection='last'):
         "Write summary.json, predictions.csv, theta.csv, history.csv (and, for a real dataset, the adapter's report.csv) to `out`."
@@ -247,6 +262,8 @@ def compare_seeds(a:pd.DataFrame, b:pd.DataFrame, metric='acc_last', alpha=0.01)
 
 # %% ../nbs/13_runner.ipynb #c017
 from fastcore.script import call_parse, Param, store_true
+from .train import PRESETS as _PRESETS
+_PRESET_HELP = '; '.join(f"{n}: {p.img_size} px crops, {p.epochs} epochs" for n, p in _PRESETS.items())
 
 def parse_overrides(text:str|None, what='override') -> dict:
     "Parse 'a=1,b=0.5,c=name' into {'a': 1, 'b': 0.5, 'c': 'name'} (JSON values where they parse, else strings)."
@@ -265,15 +282,17 @@ def _die(msg):
 @call_parse
 def main(
     model:Param("registered model variant, e.g. facesleuth_cva, facesleuth_soa_independent, resnet18_baseline", str)='facesleuth_cva',
-    dataset:Param("'synthme' (built in, synthetic) or casme2, samm, mmew, smic_hs, megc2019 (needs --data_root)", str)='synthme',
-    protocol:Param("loso, lodo, kfold_subject, kfold_sample or megc2019", str)='loso',
-    preset:Param("smoke (CPU, minutes), cpu (~20 min per full model, ~5 min ResNet-18, on 2 cores), paper (the papers' setting, for a GPU)", str)='smoke',
+    dataset:Param("'synthme' (built in, synthetic) or casme2, samm, mmew, smic_hs, casme3, megc2019 (needs --data_root)", str)='synthme',
+    protocol:Param("evaluation protocol: loso, lodo, kfold_subject, kfold_sample or megc2019", str)='loso',
+    class_protocol:Param("class protocol of a real dataset, e.g. casme2_5, casme2_3_megc, samm_5, mmew_4 (default: the dataset's; list: python -c 'from facesleuth.datasets import list_class_protocols as l; print(l())')", str)=None,
+    preset:Param(f"smoke (CPU, minutes), cpu (~20 min per full model, ~5 min ResNet-18, on 2 cores), paper (the papers' setting, for a GPU). Real datasets are cropped at the preset's size ({_PRESET_HELP})", str)='smoke',
     seed:Param("random seed of the run", int)=0,
     out:Param("output folder for summary.json, predictions.csv, theta.csv, history.csv", str)='results',
     selection:Param("model selection reported in summary.json: last (honest default), oracle (optimistic), inner", str)='last',
     store:Param("results store for finished folds (default: <out>/store); reruns resume from it", str)=None,
     data_root:Param("folder with your licensed copy of the dataset (real datasets only)", str)=None,
-    cache_root:Param("crop cache written by facesleuth_prepare (default: <data_root>/.facesleuth_cache)", str)=None,
+    cache_root:Param("face-crop cache of real datasets; clips missing there are cropped first, at the preset's size (default: $FACESLEUTH_CACHE, else ~/.cache/facesleuth/crops; never inside --data_root)", str)=None,
+    no_prepare:Param("do not crop missing clips: fail at once with the facesleuth_prepare command to run", store_true)=False,
     k:Param("number of folds for the k-fold protocols", int)=5,
     inner:Param("hold out one training subject per fold, enabling --selection inner", store_true)=False,
     epochs:Param("override the preset's number of epochs", int)=None,
@@ -303,11 +322,13 @@ def main(
         get_preset(preset, **po)
     except (ValueError, TypeError) as e: _die(str(e))
     if so and dataset != 'synthme': _die("--synthme applies to --dataset synthme only")
-    cfg = run_config(model, dataset, protocol, preset, seed, k=k, inner=inner, preset_overrides=po,
-                     synthme_overrides=so, data_root=data_root, cache_root=cache_root)
+    try: cfg = run_config(model, dataset, protocol, preset, seed, k=k, inner=inner, preset_overrides=po, synthme_overrides=so,
+                          data_root=data_root, cache_root=cache_root, class_protocol=class_protocol)
+    except (ValueError, KeyError) as e: _die(str(e))
     store = store or str(Path(out) / 'store')
     try:
-        data = load_data(dataset, preset=cfg.preset_obj(), data_root=data_root, cache_root=cache_root, synthme_overrides=so)
+        data = load_data(dataset, preset=cfg.preset_obj(), data_root=data_root, cache_root=cache_root, synthme_overrides=so,
+                         class_protocol=cfg.class_protocol, prepare=not no_prepare, progress=not quiet)
         if not data.synthetic: print(data_report_line(data.info))
         res = run(cfg, store, data=data, device=dev, progress=not quiet, checkpoints=checkpoints)
     except (FileNotFoundError, ValueError, KeyError, TypeError) as e: _die(str(e))

@@ -115,15 +115,20 @@ def synthme_config(dataset:str, preset:Preset|str, synthme_overrides:dict|None=N
     return dataclasses.replace(SYNTHME_PRESETS[preset.synthme], **kw)
 
 def load_data(dataset:str='synthme', *, preset:Preset|str='smoke', data_root=None, cache_root=None,
-              protocol=None, synthme_overrides:dict|None=None, img_size:int|None=None) -> DataSource:
+              class_protocol=None, synthme_overrides:dict|None=None, img_size:int|None=None, prepare:bool=True,
+              progress:bool=True) -> DataSource:
     """Load `dataset` as a `DataSource`: 'synthme', a real dataset name, 'synthme_lodo' (three SynthME domains),
-    or several names joined by '+' (e.g. 'casme2+samm', same classes needed) for leave-one-dataset-out."""
+    or several names joined by '+' (e.g. 'casme2+samm', same classes needed) for leave-one-dataset-out. A real dataset is
+    read under `class_protocol` (default: the dataset's), its face crops come from `cache_root` (default
+    `core.default_cache_root()`, never the data folder), and clips missing there are cropped first (`prepare`; with
+    `prepare=False` a missing clip is an error giving the `facesleuth_prepare` command)."""
     preset = get_preset(preset)
     if '+' in dataset or dataset == 'synthme_lodo':
         names = list(SYNTHME_DOMAINS) if dataset == 'synthme_lodo' else [d.strip() for d in dataset.split('+')]
         if len(set(names)) != len(names): raise ValueError(f"dataset {dataset!r} names a dataset twice")
-        parts = [load_data(n, preset=preset, data_root=data_root, cache_root=cache_root, protocol=protocol,
-                           synthme_overrides=synthme_overrides, img_size=img_size) for n in names]
+        parts = [load_data(n, preset=preset, data_root=data_root, cache_root=cache_root, class_protocol=class_protocol,
+                           synthme_overrides=synthme_overrides, img_size=img_size, prepare=prepare, progress=progress)
+                 for n in names]
         return combine_sources(parts, dataset)
     if dataset == 'synthme' or dataset in SYNTHME_DOMAINS:
         from facesleuth.synthme import load_synthme
@@ -132,24 +137,22 @@ def load_data(dataset:str='synthme', *, preset:Preset|str='smoke', data_root=Non
         else: t, store = s.table.assign(dataset=dataset), ClipIdStore(s)
         return DataSource(dataset, t, store, list(s.classes), True, dict(config=dataclasses.asdict(s.config)))
     from facesleuth.datasets import load_dataset
-    from facesleuth.preprocess import CropCache
+    from facesleuth.preprocess import CropCache, ensure_crops
+    from facesleuth.core import default_cache_root
     if data_root is None: raise ValueError(f"dataset {dataset!r} needs data_root (the folder with your licensed copy)")
     from pathlib import Path
-    d = load_dataset(dataset, data_root, protocol=protocol)
-    cache = Path(cache_root) if cache_root else Path(data_root) / '.facesleuth_cache'
-    store = CropCache(cache, d.name, img_size or preset.img_size)
-    return DataSource(d.name, d.table, store, list(d.classes), False,
-                      dict(protocol=d.protocol, excluded=len(d.excluded), summary=d.summary(), report=d.report))
+    d = load_dataset(dataset, data_root, class_protocol=class_protocol)
+    cache, size = Path(cache_root) if cache_root else default_cache_root(), int(img_size or preset.img_size)
+    ensure_crops(d.table, cache, size=size, root=data_root, prepare=prepare, progress=progress)
+    return DataSource(d.name, d.table, CropCache(cache, None, size), list(d.classes), False,
+                      dict(class_protocol=d.class_protocol, excluded=len(d.excluded), summary=d.summary(), report=d.report,
+                           cache_root=str(cache)))
 
 def data_report_line(info:dict) -> str:
     "One line for the command line from an adapter summary: samples used, excluded and corrected by reason."
+    from facesleuth.datasets import summary_line
     s = info.get('summary') if 'summary' in info else info
-    if not s: return ''
-    by = lambda d: ', '.join(f'{k} {v}' for k, v in d.items())
-    line = (f"{s['dataset']} ({s['protocol']}, {s.get('annotation') or 'annotation'}): {s['n_samples']} samples of "
-            f"{s['n_subjects']} subjects used; {s['excluded']} excluded" + (f" ({by(s['excluded_by_kind'])})" if s['excluded'] else '') +
-            f"; {s['corrected']} corrected" + (f" ({by(s['corrected_by_kind'])})" if s['corrected'] else ''))
-    return line
+    return summary_line(s) if s else ''
 
 # %% ../nbs/12_train.ipynb #c013
 def make_optimizer(model, preset:Preset):

@@ -6,8 +6,8 @@ import openpyxl
 import pandas as pd
 import pytest
 from facesleuth.core import AU_NAMES, AU_VOCAB, SAMPLE_COLUMNS
-from facesleuth.datasets import (AnnotationError, MEData, CLASS_PROTOCOLS, ClassProtocol, REPORT_COLUMNS, get_protocol,
-                                 list_protocols, load_dataset, read_sheet)
+from facesleuth.datasets import (AnnotationError, MEData, CLASS_PROTOCOLS, ClassProtocol, REPORT_COLUMNS, get_class_protocol,
+                                 list_class_protocols, load_dataset, read_sheet)
 
 FIX = Path(__file__).parent / 'fixtures'
 CASME = 'CASME2-coding-20190701.xlsx'
@@ -58,7 +58,7 @@ def row_values(path, sheet, r):
 @pytest.mark.parametrize('name', ['casme2', 'samm', 'mmew', 'smic_hs', 'casme3', 'megc2019'])
 def test_common_table(name):
     d = load_dataset(name, FIX / name, roots=ROOTS) if name == 'megc2019' else load_dataset(name, FIX / name)
-    assert isinstance(d, MEData) and d.name == name and d.protocol == CLASS_PROTOCOLS[d.protocol].name
+    assert isinstance(d, MEData) and d.name == name and d.class_protocol == CLASS_PROTOCOLS[d.class_protocol].name
     t = d.table
     assert tuple(t.columns) == SAMPLE_COLUMNS and len(t) > 0
     assert list(d.report.columns) == list(REPORT_COLUMNS)
@@ -79,7 +79,7 @@ def test_common_table(name):
 
 def test_casme2_rows():
     d = load_dataset('casme2', FIX / 'casme2')
-    assert d.protocol == 'casme2_5' and d.classes == ('happiness', 'repression', 'disgust', 'surprise', 'others')
+    assert d.class_protocol == 'casme2_5' and d.classes == ('happiness', 'repression', 'disgust', 'surprise', 'others')
     t = d.table.set_index(['subject', 'clip'])
     assert len(t) == 11 and t.index.get_level_values(0).nunique() == 9
     r = t.loc[('sub01', 'EP02_01f')]
@@ -139,15 +139,15 @@ def test_strict_passes_on_the_real_quirks():
         load_dataset('smic_hs', FIX / 'smic_hs', strict=True)                     # a missing clip folder stays an error
 
 
-@pytest.mark.parametrize('protocol,n,counts', [
+@pytest.mark.parametrize('class_protocol,n,counts', [
     ('casme2_7', 12, dict(happiness=3, repression=2, disgust=3, surprise=2, others=1, fear=1, sadness=0)),
     ('casme2_3_megc', 8, dict(negative=3, positive=3, surprise=2)),
     ('casme2_3_mmnet', 11, dict(negative=6, positive=3, surprise=2)),
 ])
-def test_casme2_protocols(protocol, n, counts):
-    d = load_dataset('casme2', FIX / 'casme2', protocol, allow_empty_classes=True)
+def test_casme2_protocols(class_protocol, n, counts):
+    d = load_dataset('casme2', FIX / 'casme2', class_protocol, allow_empty_classes=True)
     assert len(d.table) == n and d.counts().to_dict() == counts
-    assert d.classes == CLASS_PROTOCOLS[protocol].classes
+    assert d.classes == CLASS_PROTOCOLS[class_protocol].classes
     assert entries(d, action='class absent').value.tolist() == [c for c, k in counts.items() if not k]
 
 
@@ -213,7 +213,7 @@ def test_samm_without_preamble_and_others_spelling(tmp_path):
 
 def test_mmew_rows_and_protocols():
     d = load_dataset('mmew', FIX / 'mmew')
-    assert d.protocol == 'mmew_4' and d.classes == ('happiness', 'surprise', 'disgust', 'others')
+    assert d.class_protocol == 'mmew_4' and d.classes == ('happiness', 'surprise', 'disgust', 'others')
     t = by_clip(d)
     assert len(t) == 5 and t.loc['S04-02-002'].subject == 'S04'
     r = t.loc['S06-01-001']
@@ -262,7 +262,7 @@ def test_smic_rows():
 
 def test_megc2019_composite():
     g = load_dataset('megc2019', FIX / 'megc2019', roots=ROOTS)
-    assert g.protocol == 'megc2019_3' and g.classes == ('negative', 'positive', 'surprise')
+    assert g.class_protocol == 'megc2019_3' and g.classes == ('negative', 'positive', 'surprise')
     t = g.table.set_index(['dataset', 'subject', 'clip'])
     assert len(t) == 19
     assert g.table.groupby('dataset').size().to_dict() == dict(casme2=6, smic_hs=6, samm=7)
@@ -339,17 +339,17 @@ def test_missing_root_and_files(tmp_path):
 def test_unknown_names():
     with pytest.raises(ValueError, match="unknown dataset 'casme4'"): load_dataset('casme4', FIX / 'casme2')
     with pytest.raises(ValueError, match='casme2_5'): load_dataset('casme2', FIX / 'casme2', 'casme2_4')
-    with pytest.raises(ValueError, match="is for dataset 'samm'"): get_protocol('casme2', 'samm_5')
+    with pytest.raises(ValueError, match="is for dataset 'samm'"): get_class_protocol('casme2', 'samm_5')
     with pytest.raises(ValueError, match='bad_apex'): load_dataset('casme2', FIX / 'casme2', bad_apex='drop')
 
 
 def test_custom_protocol():
     p = ClassProtocol('casme2_2', 'casme2', ('happy', 'other'), {'happiness': 'happy', 'surprise': 'other'})
     d = load_dataset('casme2', FIX / 'casme2', p)
-    assert d.protocol == 'casme2_2' and d.counts().to_dict() == dict(happy=3, other=2)
+    assert d.class_protocol == 'casme2_2' and d.counts().to_dict() == dict(happy=3, other=2)
     with pytest.raises(ValueError, match='not in classes'): ClassProtocol('x', 'casme2', ('a',), {'happiness': 'b'})
-    assert set(list_protocols().dataset) == {'casme2', 'samm', 'mmew', 'smic_hs', 'casme3', 'megc2019'}
-    assert list_protocols('mmew').query('default').name.tolist() == ['mmew_4']
+    assert set(list_class_protocols().dataset) == {'casme2', 'samm', 'mmew', 'smic_hs', 'casme3', 'megc2019'}
+    assert list_class_protocols('mmew').query('default').name.tolist() == ['mmew_4']
 
 
 def test_missing_sheet_and_column(tmp_path):
@@ -635,7 +635,7 @@ def test_smic_newer_file_reports_further_intervals():
 
 def test_casme3_rows_and_protocols():
     d = load_dataset('casme3', FIX / 'casme3')
-    assert d.protocol == 'casme3_4' and d.classes == ('negative', 'positive', 'surprise', 'others')
+    assert d.class_protocol == 'casme3_4' and d.classes == ('negative', 'positive', 'surprise', 'others')
     t = d.table.set_index(['subject', 'clip'])
     assert len(t) == 11 and t.index.get_level_values(0).nunique() == 7
     r = t.loc[('spNO.1', 'a_355')]
@@ -686,7 +686,7 @@ def test_casme3_duplicates_and_cells(tmp_path):
 
 def test_summary_for_the_runner():
     s = load_dataset('casme2', FIX / 'casme2', annotation='CASME2-coding-20140508.xlsx').summary()
-    assert (s['dataset'], s['protocol'], s['annotation'], s['n_samples'], s['n_subjects']) == \
+    assert (s['dataset'], s['class_protocol'], s['annotation'], s['n_samples'], s['n_subjects']) == \
         ('casme2', 'casme2_5', 'CASME2-coding-20140508.xlsx', 10, 8)
     assert s['class_counts'] == dict(happiness=3, repression=2, disgust=3, surprise=1, others=1)
     assert s['excluded'] == 2 and s['excluded_by_kind'] == dict(not_in_protocol=2)

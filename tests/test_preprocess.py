@@ -12,7 +12,7 @@ from facesleuth.preprocess import CropCache, draw_face, main, prepare_table
 
 REPO = Path(__file__).resolve().parents[1]
 OPTIONS = ['--dataset', '--root', '--out', '--size', '--frames', '--key_pad', '--margin', '--detector', '--no_align',
-           '--max_tilt', '--table', '--limit', '--overwrite', '--quiet']
+           '--max_tilt', '--table', '--limit', '--overwrite', '--quiet', '--preset', '--class_protocol']
 
 
 def cli(*args, cwd=REPO):
@@ -68,7 +68,7 @@ def test_cli_crops_aligns_and_resumes(tmp_path, capsys):
     table = fake_casme2(tmp_path/'data')
     table.to_pickle(tmp_path/'t.pkl')
     out = tmp_path/'cache'
-    r = cli('--table', tmp_path/'t.pkl', '--out', out, '--size', 96, '--quiet')     # the real console script once
+    r = cli('--table', tmp_path/'t.pkl', '--out', out, '--size', 96, '--frames', 'all', '--quiet')     # the real console script once
     assert r.returncode == 0, r.stderr
     assert '2 written' in r.stdout
     man = pd.read_csv(out/'casme2/96/manifest.csv')
@@ -80,15 +80,17 @@ def test_cli_crops_aligns_and_resumes(tmp_path, capsys):
     # one transform for the whole clip: the face keeps moving between frames after cropping
     assert np.abs(frames[-1].astype(int) - frames[0].astype(int)).mean() > 1
     stamp = (out/'casme2/96/sub01/EP01_01.npy').stat().st_mtime_ns
-    args = dict(table=str(tmp_path/'t.pkl'), out=str(out), size=96)
+    args = dict(table=str(tmp_path/'t.pkl'), out=str(out), size=96, frames='all')
     code, so, _ = run_main(capsys, **args)
     assert code == 0 and '0 written, 2 already cached' in so, so
     assert (out/'casme2/96/sub01/EP01_01.npy').stat().st_mtime_ns == stamp
     run = pd.read_csv(out/'casme2/96/last_run.csv')
     assert list(run['status']) == ['cached', 'cached']
-    code, _, err = run_main(capsys, **args, frames='key')
+    code, so, _ = run_main(capsys, **{**args, 'frames': 'key'})          # every frame serves the key frames
+    assert code == 0 and '2 already cached' in so, so
+    code, _, err = run_main(capsys, **args, margin=0.3)                   # another crop: refused, with the way out
     assert code == 1 and 'overwrite' in err
-    code, _, err = run_main(capsys, **args, frames='key', key_pad=0, overwrite=True)
+    code, _, err = run_main(capsys, **{**args, 'frames': 'key'}, key_pad=0, overwrite=True)
     assert code == 0, err
     assert list(cache.load(table.iloc[0])[1]) == [20, 23, 25]
 
@@ -125,7 +127,7 @@ SLOW_RUN = textwrap.dedent('''
             fn = np.arange(row['onset'], row['offset'] + 1)
             return np.stack([np.full((120, 120, 3), k, np.uint8) for k in fn]), fn
     t = pd.read_pickle(sys.argv[1])
-    prepare_table(t, sys.argv[2], size=64, detector='center', store=SlowStore(), progress=False)
+    prepare_table(t, sys.argv[2], size=64, frames='all', detector='center', store=SlowStore(), progress=False)
 ''')
 
 
@@ -149,7 +151,7 @@ def test_killed_run_leaves_no_half_file_and_resumes(tmp_path):
         def load(self, row):
             fn = np.arange(row['onset'], row['offset'] + 1)
             return np.stack([np.full((120, 120, 3), k, np.uint8) for k in fn]), fn
-    rep = prepare_table(t, out, size=64, detector='center', store=FastStore(), progress=False, verbose=False)
+    rep = prepare_table(t, out, size=64, frames='all', detector='center', store=FastStore(), progress=False, verbose=False)
     assert (rep['status'] == 'cached').sum() == len(done) and (rep['status'] == 'written').sum() == n - len(done)
     assert not list(out.rglob('.*tmp*'))             # a temporary file a kill left behind is removed when its clip is redone
     frames, fn = CropCache(out, 'toy', 64).load(t.iloc[n - 1])

@@ -75,10 +75,78 @@ def test_real_dataset_run_reports_what_the_adapter_excluded(tmp_path):
     assert r.returncode == 0, r.stderr
     s = json.loads((out / 'summary.json').read_text())
     rep = s['data_report']
-    assert s['class_protocol'] == rep['protocol'] == 'casme2_5' and rep['n_samples'] == s['n_samples']
+    assert s['class_protocol'] == rep['class_protocol'] == 'casme2_5' and rep['n_samples'] == s['n_samples']
     assert rep['excluded'] >= 1 and rep['corrected'] >= 1                           # the fixture has both
     assert f"{rep['n_samples']} samples" in r.stdout and f"{rep['excluded']} excluded" in r.stdout, r.stdout
     import pandas as pd
     report = pd.read_csv(out / 'report.csv')
     assert {'file', 'row', 'field', 'reason', 'action'} <= set(report.columns)
     assert (report.action == 'excluded').sum() == rep['excluded'] and (report.action == 'corrected').sum() == rep['corrected']
+
+
+def _casme2_folder(root: Path, subjects=8, clips=7):
+    "A CASME II-layout folder (annotation file as released, Cropped/subNN/<clip>/reg_img<n>.jpg): `subjects` x `clips` clips of the 5-class protocol, plus one fear row that protocol excludes."
+    import numpy as np, cv2
+    import importlib.util
+    spec = importlib.util.spec_from_file_location('make_fixtures', Path(__file__).resolve().parent / 'fixtures' / 'make_fixtures.py')
+    mf = importlib.util.module_from_spec(spec); spec.loader.exec_module(mf); write_xlsx = mf.write_xlsx
+    emos = ['happiness', 'repression', 'disgust', 'surprise', 'others']
+    rows = [['Subject', 'Filename', None, 'OnsetFrame', 'ApexFrame', 'OffsetFrame', None, 'Action Units', 'Estimated Emotion', 'Objective Classes']]
+    rng = np.random.default_rng(0)
+    clip_list = [(f'{s + 1:02d}', f'EP{c + 1:02d}_01', emos[(s + c) % 5]) for s in range(subjects) for c in range(clips)]
+    clip_list.append(('01', 'EP99_01', 'fear'))
+    for sub, clip, emo in clip_list:
+        on, ap, off = 10, 13, 16
+        rows.append([sub, clip, None, on, ap, off, None, '4+7', emo, 7])
+        d = root / 'Cropped' / f'sub{sub}' / clip
+        d.mkdir(parents=True, exist_ok=True)
+        base = rng.integers(0, 255, (48, 48, 3), dtype=np.uint8)
+        for n in range(on, off + 1): cv2.imwrite(str(d / f'reg_img{n}.jpg'), np.roll(base, n - on, axis=0))
+    write_xlsx(root / 'CASME2-coding-20190701.xlsx', [('Sheet1', rows)])
+
+
+def _snapshot(root: Path):
+    return sorted((str(p.relative_to(root)), p.stat().st_mtime_ns) for p in root.rglob('*'))
+
+
+def test_real_dataset_run_from_an_empty_cache_on_a_read_only_folder(tmp_path):
+    "Issue 10 acceptance: 8 subjects x 7 clips (LOSO training sets of 49 = 3 x 16 + 1), read-only, empty cache, no prior prepare."
+    data, cache, out = tmp_path / 'CASME2', tmp_path / 'cache', tmp_path / 'out'
+    _casme2_folder(data)
+    for p in [data, *data.rglob('*')]: p.chmod(0o555 if p.is_dir() else 0o444)
+    before = _snapshot(data)
+    try:
+        r = cli('--model', 'resnet18_baseline', '--dataset', 'casme2', '--data_root', str(data), '--cache_root', str(cache),
+                '--preset', 'smoke', '--out', str(out))
+    finally:
+        for p in [data, *data.rglob('*')]: p.chmod(0o755 if p.is_dir() else 0o644)
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert _snapshot(data) == before                                  # nothing written into the data folder
+    assert 'casme2 (class protocol casme2_5' in r.stdout and '56 samples of 8 subjects used; 1 excluded' in r.stdout, r.stdout
+    assert 'preparing 56 of 56 clips at 32 px' in r.stdout, r.stdout    # prepared on first use, at the smoke preset's size
+    assert len(list((cache / 'casme2' / '32').glob('sub*/*.npy'))) == 56
+    s = json.loads((out / 'summary.json').read_text())
+    assert s['n_samples'] == 56 and s['n_excluded'] == 1 and s['n_folds'] == 8 and s['class_protocol'] == 'casme2_5'
+    assert s['data_report']['excluded_by_kind'] == {'not_in_protocol': 1}
+    import pandas as pd
+    assert (pd.read_csv(out / 'report.csv').action == 'excluded').sum() == 1
+    h = pd.read_csv(out / 'history.csv')
+    assert (h.n_train == 49).all() and h.last_batch_merged.all()     # the 16k+1 fold trains: the singleton batch is merged
+    r2 = cli('--model', 'resnet18_baseline', '--dataset', 'casme2', '--data_root', str(data), '--cache_root', str(cache),
+             '--preset', 'smoke', '--out', str(out), '--no_prepare', '--quiet')
+    assert r2.returncode == 0 and 'preparing' not in r2.stdout, r2.stderr  # the cache is complete now
+
+
+def test_no_prepare_fails_at_once_with_the_command(tmp_path):
+    data = tmp_path / 'CASME2'
+    _casme2_folder(data, subjects=3, clips=3)
+    r = cli('--model', 'resnet18_baseline', '--dataset', 'casme2', '--data_root', str(data), '--cache_root', str(tmp_path / 'c'),
+            '--preset', 'cpu', '--no_prepare', '--out', str(tmp_path / 'o'))
+    assert r.returncode != 0 and f"facesleuth_prepare --dataset casme2 --root {data} --out {tmp_path / 'c'} --size 64" in r.stderr, r.stderr
+
+
+def test_class_protocol_is_chosen_on_the_command_line(tmp_path):
+    data = tmp_path / 'CASME2'
+    _casme2_folder(data, subjects=3, clips=3)
+    r = cli('--dataset', 'casme2', '--data_root', str(data), '--class_protocol', 'samm_5', '--out', str(tmp_path / 'o'))
+    assert r.returncode != 0 and "is for dataset 'samm'" in r.stderr, r.stderr
