@@ -132,7 +132,8 @@ def dataset_root(data_root, name:str):
     return str(p) if p.is_dir() else str(data_root)
 
 def table_runs(spec:TableSpec|str, datasets=('synthme',), *, preset='smoke', seeds=(0,), data_root=None, cache_root=None,
-               preset_overrides:dict|None=None, synthme_overrides:dict|None=None, class_protocols:dict|None=None) -> list:
+               preset_overrides:dict|None=None, synthme_overrides:dict|None=None, class_protocols:dict|None=None,
+               model_kwargs:dict|None=None) -> list:
     """The runs a table needs: a list of (printed row, model, dataset, RunConfig). `class_protocols` maps a real dataset
     to its class protocol (default: the dataset's)."""
     spec = TABLES[spec] if isinstance(spec, str) else spec
@@ -146,16 +147,17 @@ def table_runs(spec:TableSpec|str, datasets=('synthme',), *, preset='smoke', see
                                                          synthme_overrides=synthme_overrides if syn else None,
                                                          data_root=None if syn else dataset_root(data_root, ds),
                                                          cache_root=None if syn else cache_root,
-                                                         class_protocol=None if syn else (class_protocols or {}).get(ds))))
+                                                         class_protocol=None if syn else (class_protocols or {}).get(ds),
+                                                         model_kwargs=model_kwargs)))
     return out
 
 # %% ../nbs/14_experiments.ipynb #c020
-def execute(runs:list, store='runs/store', *, compute:bool=True, prepare:bool=True, device=None, progress:bool=True) -> pd.DataFrame:
-    "Run (or read) each of `table_runs`' runs; one row per run with its metrics under `last` and `oracle`."
-    cache, rows = {}, []
-    bar = tqdm(runs, desc='runs', disable=not progress)
-    for label, model, ds, cfg in bar:
-        bar.set_postfix_str(f'{model} on {ds} seed {cfg.seed}')
+def execute(runs:list, store='runs/store', *, compute:bool=True, prepare:bool=True, device=None, progress:bool=True,
+            executor:str='local', **ray_options) -> pd.DataFrame:
+    """Run (or read) each of `table_runs`' runs; one row per run with its metrics under `last` and `oracle`. With
+    `executor='ray'` every missing fold of every run is first submitted as one Ray task (`runner.execute_folds`)."""
+    cache, plan = {}, []
+    for label, model, ds, cfg in runs:
         preset = cfg.preset_obj()
         dkey = (ds, preset.synthme, preset.synthme_kw, cfg.synthme_overrides, preset.img_size, cfg.data_root, cfg.cache_root,
                 cfg.class_protocol)
@@ -164,12 +166,25 @@ def execute(runs:list, store='runs/store', *, compute:bool=True, prepare:bool=Tr
                                     class_protocol=cfg.class_protocol, synthme_overrides=dict(cfg.synthme_overrides),
                                     prepare=prepare and compute, progress=progress)
         data = cache[dkey]
+        plan.append((label, model, ds, cfg, data, make_folds(data.table, cfg.protocol, k=cfg.k, seed=cfg.seed, inner=cfg.inner)))
+    if compute and executor == 'ray':
+        from facesleuth.runner import execute_folds
+        jobs = []
+        for *_, cfg, data, folds in plan:
+            r = Run(cfg, store); r.write_config(len(folds))
+            todo = [i for i in range(len(folds)) if not r.done(i)]
+            if todo: jobs.append((r, todo))
+        if jobs: execute_folds(jobs, executor='ray', device=device, progress=progress, **ray_options)
+    elif executor not in ('local', 'ray'): raise ValueError(f"unknown executor {executor!r}; choose 'local' or 'ray'")
+    rows = []
+    bar = tqdm(plan, desc='runs', disable=not progress, unit='run')
+    for label, model, ds, cfg, data, folds in bar:
+        bar.set_postfix_str(f'{model} on {ds} seed {cfg.seed}')
         run = Run(cfg, store)
-        folds = make_folds(data.table, cfg.protocol, k=cfg.k, seed=cfg.seed, inner=cfg.inner)
         t0 = time.perf_counter()
-        res = run.execute(data, device=device, progress=False) if compute else run.result(data, folds)
+        res = run.execute(data, device=device, progress=progress) if compute else run.result(data, folds)
         row = dict(row=label, model=model, dataset=ds, seed=cfg.seed, preset=cfg.preset, protocol=cfg.protocol,
-                   changes=', '.join(f'{k}={v}' for k, v in cfg.preset_overrides + cfg.synthme_overrides),
+                   changes=', '.join(f'{k}={v}' for k, v in cfg.preset_overrides + cfg.synthme_overrides + cfg.model_kwargs),
                    run_key=cfg.key(), n_folds=len(res.folds), n_folds_total=res.n_folds, complete=res.complete,
                    synthetic=data.synthetic, classes=len(data.classes), wall_s=time.perf_counter() - t0,
                    class_protocol=cfg.class_protocol, n_samples=len(data.table),

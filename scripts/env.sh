@@ -18,7 +18,7 @@ if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$WANT" ]; then
   "$VPY" -m pip install -q --upgrade pip
   # torch/torchvision pinned to the builds available on this workplace's disk (x86_64, Python 3.11)
   "$VPY" -m pip install -q "torch==2.14.1" "torchvision==0.29.1"
-  "$VPY" -m pip install -q -e ".[dev]"
+  "$VPY" -m pip install -q -e ".[dev,ray]"
   "$VPY" -m ipykernel install --sys-prefix --name python3 >/dev/null
   echo "$WANT" > "$STAMP"
 fi

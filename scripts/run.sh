@@ -4,6 +4,6 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 mkdir -p runs
-papermill nbs/tables.ipynb runs/tables.ipynb "$@"
-papermill nbs/figures.ipynb runs/figures.ipynb "$@"
+papermill --log-output nbs/tables.ipynb runs/tables.ipynb "$@"        # --log-output: per-run and per-fold progress in the terminal
+papermill --log-output nbs/figures.ipynb runs/figures.ipynb "$@"
 echo "[facesleuth] executed notebooks: runs/tables.ipynb, runs/figures.ipynb ; tables and figures: figures/<preset>/"
