@@ -23,7 +23,7 @@ __all__ = ['PAPER_PARAM_CLAIMS', 'FaceSleuthHead', 'ResNet18Motion', 'FaceSleuth
            'facesleuth_both', 'facesleuth_cva_independent', 'facesleuth_cva_vit', 'facesleuth_cva_apex',
            'facesleuth_cva_onset', 'facesleuth_cva_no_au', 'resnet18_baseline', 'facesleuth_cva_only', 'resnet18_fpf',
            'resnet18_au', 'facesleuth_soa_no_fpf', 'facesleuth_soa_no_au', 'variants_table', 'SOAProbe',
-           'facesleuth_soa_only', 'soa_probe', 'count_params', 'param_table']
+           'facesleuth_soa_only', 'soa_probe', 'model_fingerprint', 'count_params', 'param_table']
 
 # %% ../nbs/05_model.ipynb #c005
 class FaceSleuthHead(nn.Module):
@@ -248,6 +248,26 @@ def facesleuth_soa_only(init_deg=45.0, impl='soft', **kw):
 
 @register_model("Orientation probe: 3x3 conv, one SOA, average pool, linear (identifiability tests)", rows=())
 def soa_probe(**kw): return SOAProbe(**kw)
+
+# %% ../nbs/05_model.ipynb #d05e
+import functools, hashlib, json
+
+@functools.lru_cache(maxsize=None)
+def _fingerprint(name:str, img_size:int, head:str, kw:tuple) -> str:
+    m = create_model(name, num_classes=2, img_size=img_size, head=head, **dict(kw))
+    plain = (bool, int, float, str, type(None))
+    parts = []
+    for mod_name, mod in m.named_modules():
+        attrs = {k: v for k, v in sorted(vars(mod).items()) if not k.startswith('_') and k != 'training'
+                 and (isinstance(v, plain) or (isinstance(v, tuple) and all(isinstance(x, plain) for x in v)))}
+        parts.append([mod_name, type(mod).__qualname__, mod.extra_repr(), repr(attrs)])
+    parts += [[n, list(t.shape)] for n, t in [*m.named_parameters(), *m.named_buffers()]]
+    parts += [[f'theta{i}', round(float(t.detach().reshape(-1)[0]), 6)] for i, t in enumerate(m.theta_parameters())]
+    return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()[:16]
+
+def model_fingerprint(name:str, *, img_size:int=224, head:str='released', **kw) -> str:
+    "A short hash of everything that defines variant `name` built with `kw` (architecture, settings, initial angles), not of random weights."
+    return _fingerprint(name, int(img_size), head, tuple(sorted(kw.items())))
 
 # %% ../nbs/05_model.ipynb #c021
 PAPER_PARAM_CLAIMS = {'facesleuth_cva': '8.79 M (000 T1); released code: 76.8 M',

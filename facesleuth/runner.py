@@ -18,6 +18,8 @@ from .train import Preset, get_preset, load_data, train_fold, DataSource, synthm
 from .synthme import _GENERATOR_VERSION as SYNTHME_VERSION
 from .protocols import make_folds, PROTOCOL_LABELS
 from .metrics import mer_metrics, select_epoch, theta_summary
+from .model import model_fingerprint
+from . import __version__
 
 # %% ../nbs/13_runner.ipynb #c004
 SELECTIONS = ('last', 'oracle', 'inner')
@@ -51,6 +53,10 @@ class RunConfig:
         parts = list(SYNTHME_DOMAINS) if self.dataset == 'synthme_lodo' else self.dataset.split('+')
         cfgs = {n: synthme_config(n, self.preset_obj(), dict(self.synthme_overrides)) for n in parts}
         d['synthme'] = {n: dict(asdict(c), _version=SYNTHME_VERSION) for n, c in cfgs.items() if c is not None}
+        # the model as built (a changed default in the code is a new run) and the library version (bumped when numbers can change)
+        p = self.preset_obj()
+        d['model_fingerprint'] = model_fingerprint(self.model, img_size=p.img_size, head=p.head, **dict(self.model_kwargs))
+        d['facesleuth_version'] = __version__
         return d
 
     def key(self) -> str:
