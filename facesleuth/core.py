@@ -10,7 +10,7 @@ import torch
 
 # %% auto #0
 __all__ = ['SYNTHETIC_LABEL', 'AU_VOCAB', 'AU_NAMES', 'SAMPLE_COLUMNS', 'pick_device', 'seed_everything', 'axis_vector',
-           'wrap_axial', 'default_file_mode', 'rotate_image', 'default_cache_root']
+           'wrap_axial', 'default_file_mode', 'atomic_write', 'rotate_image', 'default_cache_root']
 
 # %% ../nbs/00_core.ipynb #c005
 def pick_device(prefer: str|None=None # 'cuda', 'cpu' or None for automatic
@@ -58,6 +58,28 @@ def default_file_mode() -> int:
     import os
     mask = os.umask(0); os.umask(mask)
     return 0o666 & ~mask
+
+# %% ../nbs/00_core.ipynb #k00g
+def atomic_write(path, # the file to write; its folder is created when missing
+                 data  # bytes, str (written as UTF-8) or a callable that writes to the binary file object it is given
+                ):
+    "Write `data` to `path` through a temporary file in the same folder and `os.replace`: never a half-written file."
+    import os, tempfile
+    from pathlib import Path
+    if not (callable(data) or isinstance(data, (bytes, bytearray, memoryview, str))):
+        raise TypeError(f"atomic_write writes bytes, str or a callable(file), not {type(data).__name__}")
+    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
+    try:
+        with os.fdopen(fd, 'wb') as f:
+            os.chmod(tmp, default_file_mode())    # mkstemp's 0600 would hide the file from the rest of a group
+            if callable(data): data(f)
+            else: f.write(data.encode('utf-8') if isinstance(data, str) else data)
+            f.flush(); os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp): os.unlink(tmp)
+        raise
 
 # %% ../nbs/00_core.ipynb #k00e
 def rotate_image(img, deg: float):

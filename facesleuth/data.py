@@ -13,7 +13,7 @@ from torch.utils.data import Dataset, DataLoader, BatchSampler, RandomSampler, S
 import torchvision.transforms.v2.functional as TF
 from torchvision.transforms import InterpolationMode
 from .core import AU_VOCAB
-from .preprocess import jitter_window, nearest_index, clip_label
+from .clips import jitter_window, nearest_index, clip_label
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)

@@ -11,7 +11,8 @@ import numpy as np, pandas as pd
 from tqdm.auto import tqdm
 from .core import SYNTHETIC_LABEL
 from .runner import run_config, Run, RunConfig, SELECTIONS
-from .train import load_data, get_preset
+from .presets import get_preset
+from .sources import load_data
 from .protocols import make_folds, PROTOCOL_LABELS
 
 # %% auto #0

@@ -7,36 +7,21 @@ from __future__ import annotations
 import os, re, json, math, sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 import numpy as np
 import pandas as pd
 import cv2
 from fastcore.script import call_parse, Param, store_true
 from tqdm import tqdm
-from .core import SAMPLE_COLUMNS
+from .core import SAMPLE_COLUMNS, atomic_write
+from .clips import row_field, clip_label, nearest_index, jitter_window
 
 # %% auto #0
-__all__ = ['MANIFEST_COLUMNS', 'PREPARE_DEFAULTS', 'row_field', 'clip_label', 'safe_name', 'clip_path', 'frame_number',
-           'frame_numbers_of', 'nearest_index', 'jitter_window', 'select_frames', 'Face', 'HaarDetector', 'draw_face',
-           'crop_geometry', 'crop_matrix', 'warp_frames', 'crop_clip', 'read_rgb', 'write_manifest', 'cache_covers',
-           'prepare_clip', 'prepare_table', 'prepare_command', 'CropCache', 'ensure_crops', 'main']
+__all__ = ['MANIFEST_COLUMNS', 'PREPARE_DEFAULTS', 'safe_name', 'clip_path', 'frame_number', 'frame_numbers_of', 'select_frames',
+           'Face', 'HaarDetector', 'draw_face', 'crop_geometry', 'crop_matrix', 'warp_frames', 'crop_clip', 'read_rgb',
+           'write_manifest', 'cache_covers', 'prepare_clip', 'prepare_table', 'prepare_command', 'CropCache',
+           'ensure_crops', 'main']
 
 # %% ../nbs/08_preprocess.ipynb #c005
-def row_field(row, name: str):
-    "Field `name` of a sample-table row (pandas Series, dict or namedtuple); a clear error if missing."
-    try: return row[name]
-    except (KeyError, TypeError, IndexError): pass
-    if hasattr(row, name): return getattr(row, name)
-    raise KeyError(f"sample row has no field {name!r} (rows follow facesleuth.core.SAMPLE_COLUMNS: {SAMPLE_COLUMNS})")
-
-def clip_label(row) -> str:
-    "`dataset/subject/clip` of a row, for messages."
-    parts = []
-    for k in ('dataset', 'subject', 'clip'):
-        try: parts.append(str(row_field(row, k)))
-        except KeyError: parts.append('?')
-    return '/'.join(parts)
-
 _UNSAFE = re.compile(r'[^A-Za-z0-9._-]+')
 def safe_name(s) -> str:
     "`s` as a file/folder name: characters outside `[A-Za-z0-9._-]` become `_`."
@@ -70,20 +55,7 @@ def frame_numbers_of(frames, onset: int|None=None, offset: int|None=None, where:
     raise ValueError(f"{where}: {problem}, and the clip has {len(frames)} frames, not offset-onset+1 = "
                      f"{None if onset is None or offset is None else int(offset)-int(onset)+1}")
 
-def nearest_index(frame_numbers, wanted: int) -> int:
-    "Index of the frame whose number is nearest to `wanted` (the earlier one on a tie)."
-    fn = np.asarray(frame_numbers)
-    if fn.size == 0: raise ValueError("no frames to choose from")
-    return int(np.abs(fn - int(wanted)).argmin())
-
 # %% ../nbs/08_preprocess.ipynb #c010
-def jitter_window(onset: int, apex: int, frac: float=0.15) -> tuple[int, int, int, int]:
-    "`(onset_lo, onset_hi, apex_lo, apex_hi)`: the released code's onset/apex sampling ranges, both ends included."
-    onset, apex = int(onset), int(apex)
-    if apex < onset: raise ValueError(f"apex {apex} is before onset {onset}")
-    w = int(frac * (apex - onset) / 4)
-    return onset, onset + w, apex - w, apex
-
 def select_frames(frame_numbers, onset: int, apex: int, offset: int,
                   mode: str='all', # 'all': every frame; 'key': onset/apex jitter windows and offset, +- key_pad
                   key_pad: int=2   # frames added on each side of the key windows in 'key' mode
@@ -266,17 +238,6 @@ def read_rgb(ref, root=None) -> np.ndarray:
     if img is None: raise ValueError(f"frame image {str(p)!r} could not be decoded")
     return cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
 
-def _atomic_write(path: Path, write: Callable):
-    "Write `path` through a temporary file in the same folder and `os.replace` it into place."
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    try:
-        with open(tmp, 'wb') as f:
-            write(f); f.flush(); os.fsync(f.fileno())
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists(): tmp.unlink()
-
 def _json_default(o):
     if isinstance(o, np.integer): return int(o)
     if isinstance(o, np.floating): return float(o)
@@ -306,7 +267,7 @@ def write_manifest(out, dataset: str, size: int) -> pd.DataFrame:
                      'last_frame': fn[-1], 'frames_mode': m['config']['frames'], 'detector': m['config']['detector']})
     df = pd.DataFrame(rows, columns=list(MANIFEST_COLUMNS))
     if base.exists():
-        _atomic_write(base/'manifest.csv', lambda f: f.write(df.to_csv(index=False).encode()))
+        atomic_write(base/'manifest.csv', df.to_csv(index=False))
     return df
 
 # %% ../nbs/08_preprocess.ipynb #c033a
@@ -362,10 +323,10 @@ def prepare_clip(row, out, *, size: int=224, frames: str=PREPARE_DEFAULTS['frame
     cropped, info = crop_clip(imgs, ref, det, size, margin, align, max_tilt, resize_only=(det_name == 'none'), where=where)
     meta = dict(dataset=ds, subject=sub, clip=clip, file=str(npy.relative_to(Path(out))), onset=onset, apex=apex,
                 offset=offset, frame_numbers=fn.tolist(), detected_on=int(fn[ref]), config=config, **info)
-    for p in (js, npy, *npy.parent.glob(f'.{npy.name}.tmp*'), *npy.parent.glob(f'.{js.name}.tmp*')):
+    for p in (js, npy, *npy.parent.glob(f'.{npy.name}.*tmp*'), *npy.parent.glob(f'.{js.name}.*tmp*')):
         if p.exists(): p.unlink()   # an older pair must not pass for done mid-rewrite; temporaries of a killed run go
-    _atomic_write(js, lambda f: f.write(json.dumps(meta, default=_json_default, indent=1).encode()))
-    _atomic_write(npy, lambda f: np.save(f, cropped, allow_pickle=False))
+    atomic_write(js, json.dumps(meta, default=_json_default, indent=1))
+    atomic_write(npy, lambda f: np.save(f, cropped, allow_pickle=False))
     return dict(rep, method=info['method'], n_frames=len(fn))
 
 # %% ../nbs/08_preprocess.ipynb #c035
@@ -415,7 +376,7 @@ def prepare_table(table: pd.DataFrame, # sample table (facesleuth.core.SAMPLE_CO
         write_manifest(out, ds, size)
         base = Path(out)/safe_name(ds)/str(int(size))
         if base.exists():
-            _atomic_write(base/'last_run.csv', lambda f: f.write(rep[rep['dataset'] == ds].to_csv(index=False).encode()))
+            atomic_write(base/'last_run.csv', rep[rep['dataset'] == ds].to_csv(index=False))
     if verbose:
         n = rep['status'].value_counts()
         fb = int(rep['method'].isin(['center-fallback']).sum())
@@ -520,7 +481,7 @@ def ensure_crops(table:pd.DataFrame, # sample table (facesleuth.core.SAMPLE_COLU
 
 # %% ../nbs/08_preprocess.ipynb #c043
 from .core import default_cache_root
-from .train import PRESETS
+from .presets import PRESETS
 _PRESET_SIZES = ', '.join(f'{n} {p.img_size} px' for n, p in PRESETS.items())
 
 @call_parse
@@ -559,7 +520,7 @@ def main(dataset: Param("dataset name for facesleuth.datasets.load_dataset (e.g.
         print(summary_line(d.summary()))
         rp = out / safe_name(d.name) / str(size) / 'adapter_report.csv'
         rp.parent.mkdir(parents=True, exist_ok=True)
-        _atomic_write(rp, lambda f: f.write(d.report.to_csv(index=False).encode()))
+        atomic_write(rp, d.report.to_csv(index=False))
         print(f"adapter report (every row excluded, corrected or noted): {rp}")
         tab = d.table
     try:

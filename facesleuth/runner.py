@@ -8,13 +8,15 @@ __all__ = ['SELECTIONS', 'SELECTION_LABELS', 'EXECUTORS', 'RunConfig', 'run_conf
            'main', 'store_status', 'status_main']
 
 # %% ../nbs/13_runner.ipynb #c003
-import hashlib, json, os, dataclasses, tempfile
+import hashlib, json, os, dataclasses
 from dataclasses import dataclass, asdict
 from pathlib import Path
 import pandas as pd
 from tqdm.auto import tqdm
-from .core import SYNTHETIC_LABEL, pick_device, default_file_mode
-from .train import Preset, get_preset, load_data, train_fold, DataSource, synthme_config, SYNTHME_DOMAINS, data_report_line
+from .core import SYNTHETIC_LABEL, pick_device, atomic_write
+from .presets import Preset, get_preset
+from .sources import load_data, DataSource, synthme_config, SYNTHME_DOMAINS, data_report_line
+from .train import train_fold
 from .synthme import _GENERATOR_VERSION as SYNTHME_VERSION
 from .protocols import make_folds, PROTOCOL_LABELS
 from .metrics import mer_metrics, select_epoch, theta_summary
@@ -92,16 +94,8 @@ def _class_protocol(dataset, name):
 
 # %% ../nbs/13_runner.ipynb #c008
 def atomic_write_text(path, text:str):
-    "Write `text` to `path` via a temporary file in the same folder and `os.replace`: never a half-written file."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
-    try:
-        os.chmod(tmp, default_file_mode())        # mkstemp's 0600 would hide results from the rest of a group
-        with os.fdopen(fd, 'w', encoding='utf-8') as f: f.write(text); f.flush(); os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp): os.unlink(tmp)
-        raise
+    "Write `text` (UTF-8) to `path` atomically with `core.atomic_write`: never a half-written file, the mode `open()` gives."
+    atomic_write(path, text)
 
 # %% ../nbs/13_runner.ipynb #c010
 def load_config_data(cfg:RunConfig, *, prepare:bool=True, progress:bool=True) -> DataSource:
@@ -159,8 +153,8 @@ class Run:
 
     def _save_checkpoint(self, i, model):
         import torch
-        path = self.checkpoint_path(i); tmp = path.with_name(f'.{path.name}.tmp')
-        torch.save({k: v.detach().cpu() for k, v in model.state_dict().items()}, tmp); os.replace(tmp, path)
+        state = {k: v.detach().cpu() for k, v in model.state_dict().items()}
+        atomic_write(self.checkpoint_path(i), lambda f: torch.save(state, f))
 
     def load_checkpoint(self, i, model=None, num_classes=None):
         "The final weights of fold `i` (`torch.load(..., weights_only=True)`), loaded into `model` (built if None)."
@@ -331,7 +325,7 @@ def compare_seeds(a:pd.DataFrame, b:pd.DataFrame, metric='acc_last', alpha=0.01)
 
 # %% ../nbs/13_runner.ipynb #c017
 from fastcore.script import call_parse, Param, store_true
-from .train import PRESETS as _PRESETS
+from .presets import PRESETS as _PRESETS
 _PRESET_HELP = '; '.join(f"{n}: {p.img_size} px crops, {p.epochs} epochs" for n, p in _PRESETS.items())
 
 def parse_overrides(text:str|None, what='override') -> dict:
@@ -378,7 +372,7 @@ def main(
 ):
     "Train and evaluate one configuration over all folds of a protocol; resumable."
     from facesleuth.model import list_models
-    from facesleuth.train import PRESETS
+    from facesleuth.presets import PRESETS
     from facesleuth.protocols import PROTOCOL_LABELS
     if model not in list_models(): _die(f"unknown --model {model!r}; choose from: {', '.join(list_models())}")
     if preset not in PRESETS: _die(f"unknown --preset {preset!r}; choose from: {', '.join(PRESETS)}")

@@ -4,13 +4,13 @@
 
 # %% ../nbs/06_synthme.ipynb #c003
 from __future__ import annotations
-import os, json, math, hashlib, tempfile, dataclasses, time
+import os, json, math, hashlib, dataclasses, time
 from dataclasses import dataclass, asdict
 from pathlib import Path
 import numpy as np
 import pandas as pd
 import cv2
-from .core import AU_VOCAB, SAMPLE_COLUMNS, SYNTHETIC_LABEL, axis_vector, default_file_mode, rotate_image
+from .core import AU_VOCAB, SAMPLE_COLUMNS, SYNTHETIC_LABEL, axis_vector, atomic_write, rotate_image
 
 # %% auto #0
 __all__ = ['SYNTHME_CLASSES', 'CASME2_5CLASS_COUNTS', 'CASME2_SUBJECT_COUNTS', 'AU_RULE_SETS', 'CLASS_AU_RULES', 'AU_COMPONENTS',
@@ -648,15 +648,8 @@ def load_synthme(config: SynthMEConfig|str|None = None, *, preset: str = 'smoke'
     _, _, videos = _generate(config)
     dt = time.perf_counter() - t0
     if cache:
-        d.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=d, prefix=f".{key}.", suffix='.tmp')
-        try:
-            os.chmod(tmp, default_file_mode())      # a shared cache: readable as open() would make it
-            with os.fdopen(fd, 'wb') as f: np.savez(f, videos=videos, config=np.array(_config_json(config)))
-            os.replace(tmp, path)
-        except BaseException:
-            if os.path.exists(tmp): os.unlink(tmp)
-            raise
+        # a shared cache: readable as open() would make it (core.atomic_write)
+        atomic_write(path, lambda f: np.savez(f, videos=videos, config=np.array(_config_json(config))))
     return SynthME(config, videos, path, from_cache=False, generation_time=dt)
 
 # %% ../nbs/06_synthme.ipynb #d06b
