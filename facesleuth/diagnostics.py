@@ -84,7 +84,8 @@ def landscape_depth(land: pd.DataFrame) -> pd.DataFrame:
 def frozen_sweep(model_name:str, data, fold, angles=(0, 45, 90, 135), *, preset='cpu', seed:int=0, fold_index:int=0,
                  model_kwargs:dict|None=None, progress:bool=False) -> pd.DataFrame:
     "Final-epoch train loss and test accuracy of `model_name` trained with every theta frozen at each angle."
-    from facesleuth.train import get_preset, train_fold
+    from facesleuth.presets import get_preset
+    from facesleuth.train import train_fold
     pre = get_preset(preset, theta_lr=0.0)
     rows = []
     for a in angles:
@@ -132,7 +133,7 @@ def theta_recovery(models, layouts=(0, 45, 90, 135), phis=(None,), seeds=(0,), *
     """Learned theta per layer (axial mean of the final epoch over folds) for each model x planted layout x planted
     motion axis (None: the motion follows the face, phi = layout) x seed, with accuracy and gradient consistency."""
     from facesleuth.runner import run_config, run
-    from facesleuth.train import synthme_config
+    from facesleuth.sources import synthme_config
     base = synthme_config('synthme', preset)
     canon = lambda ov: {k: v for k, v in ov.items() if getattr(base, k) != v}   # one spelling per configuration: stored runs are found
     rows = []

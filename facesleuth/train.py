@@ -14,7 +14,6 @@ from .model import create_model
 from .soa import wrap_thetas_
 from .presets import Preset, get_preset
 from .sources import DataSource
-from .sources import synthme_config, toy_source   # unused here: facesleuth.diagnostics still imports them from this module
 
 # %% auto #0
 __all__ = ['make_optimizer', 'fold_seed', 'predict', 'theta_grads', 'train_fold']
