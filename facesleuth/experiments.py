@@ -275,11 +275,17 @@ def caption(spec:TableSpec|str, results:pd.DataFrame|None) -> str:
     return s
 
 # %% ../nbs/14_experiments.ipynb #c029
+import functools
 def params_table() -> pd.DataFrame:
-    "000 Table 1: our parameter counts (released and compact head) beside the printed ones."
+    "000 Table 1: our parameter counts (released and compact head) and forward GMACs beside the printed counts."
+    return _params_table().copy()
+
+@functools.lru_cache(maxsize=1)
+def _params_table() -> pd.DataFrame:      # built once per process: counting MACs runs every model at 224x224
     from facesleuth.model import param_table
     spec = TABLES['facesleuth_t1']
     pt = param_table([m for _, m in spec.rows])
+    gmacs = param_table([m for _, m in spec.rows], heads=('released',), macs=True).set_index('model').gmacs
     rep = reported('facesleuth', 'table1')
     lines = []
     for label, model in spec.rows:
@@ -291,6 +297,7 @@ def params_table() -> pd.DataFrame:
             p = pt[(pt.model == model) & (pt['head'] == head)].iloc[0]
             line[f'ours params (M), {head} head'] = p.total / 1e6
             line[f'ours added vs CVA, {head} head'] = int(p.vs_cva)
+        line['ours GMACs (224, released head)'] = float(gmacs[model])
         line['ours added % (released)'] = 100 * line['ours added vs CVA, released head'] / pt[(pt.model == 'facesleuth_cva') & (pt['head'] == 'released')].total.item()
         lines.append(line)
     return pd.DataFrame(lines)

@@ -23,7 +23,7 @@ __all__ = ['PAPER_PARAM_CLAIMS', 'FaceSleuthHead', 'ResNet18Motion', 'FaceSleuth
            'facesleuth_both', 'facesleuth_cva_independent', 'facesleuth_cva_vit', 'facesleuth_cva_apex',
            'facesleuth_cva_onset', 'facesleuth_cva_no_au', 'resnet18_baseline', 'facesleuth_cva_only', 'resnet18_fpf',
            'resnet18_au', 'facesleuth_soa_no_fpf', 'facesleuth_soa_no_au', 'variants_table', 'SOAProbe',
-           'facesleuth_soa_only', 'soa_probe', 'model_fingerprint', 'count_params', 'param_table']
+           'facesleuth_soa_only', 'soa_probe', 'model_fingerprint', 'count_params', 'count_macs', 'param_table']
 
 # %% ../nbs/05_model.ipynb #c005
 class FaceSleuthHead(nn.Module):
@@ -279,8 +279,19 @@ def count_params(m:nn.Module, trainable_only=False) -> int:
     "Number of (unique) parameters of `m`."
     return sum(p.numel() for p in m.parameters() if p.requires_grad or not trainable_only)
 
-def param_table(names=None, img_size=224, num_classes=5, heads=('released', 'compact')):
-    "DataFrame of parameter counts per variant and head, by part, with the difference to `facesleuth_cva`."
+def count_macs(m:nn.Module, img_size:int=224, n_au:int=21) -> int:
+    "Multiply-accumulates of one forward pass of model `m` on one (onset, apex, AU) sample (`torch.utils.flop_counter`; MACs = FLOPs / 2)."
+    from torch.utils.flop_counter import FlopCounterMode
+    x, au = torch.zeros(1, 3, img_size, img_size), torch.zeros(1, n_au)
+    was = m.training; m.eval()
+    fc = FlopCounterMode(display=False)
+    with fc, torch.no_grad(): m(x, x, au)
+    m.train(was)
+    return fc.get_total_flops() // 2
+
+def param_table(names=None, img_size=224, num_classes=5, heads=('released', 'compact'), macs:bool=False):
+    """DataFrame of parameter counts per variant and head, by part, with the difference to `facesleuth_cva`; with
+    `macs`, also the GMACs of one forward pass at `img_size` (builds each model on the CPU: seconds per variant)."""
     import pandas as pd
     rows = []
     for head in heads:
@@ -291,6 +302,7 @@ def param_table(names=None, img_size=224, num_classes=5, heads=('released', 'com
                      motion=count_params(m.motion) if m.motion is not None else 0,
                      fpf=count_params(m.fpf) if m.fpf is not None else 0,
                      head_params=count_params(m.head), n_theta=len(m.theta_parameters()))
+            if macs: r['gmacs'] = count_macs(create_model(n, img_size=img_size, num_classes=num_classes, head=head), img_size) / 1e9
             if n == 'facesleuth_cva': base = r['total']
             rows.append(r)
         for r in rows:
