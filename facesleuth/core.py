@@ -10,7 +10,7 @@ import torch
 
 # %% auto #0
 __all__ = ['SYNTHETIC_LABEL', 'AU_VOCAB', 'AU_NAMES', 'SAMPLE_COLUMNS', 'pick_device', 'seed_everything', 'axis_vector',
-           'wrap_axial', 'default_file_mode', 'atomic_write', 'rotate_image', 'default_cache_root']
+           'default_file_mode', 'atomic_write', 'rotate_image', 'default_cache_root']
 
 # %% ../nbs/00_core.ipynb #c005
 def pick_device(prefer: str|None=None # 'cuda', 'cpu' or None for automatic
@@ -36,10 +36,6 @@ def axis_vector(theta: float|torch.Tensor # angle in radians, image convention (
     "Unit vector `(dx, dy)` in pixel coordinates (x = column to the right, y = row downwards) for angle `theta`."
     if isinstance(theta, torch.Tensor): return torch.stack([torch.cos(theta), -torch.sin(theta)])
     return (math.cos(theta), -math.sin(theta))
-
-def wrap_axial(theta):
-    "Fold an angle (radians, float or tensor) into the axial range [0, pi)."
-    return theta % math.pi
 
 # %% ../nbs/00_core.ipynb #c017
 SYNTHETIC_LABEL = "SYNTHETIC (SynthME) - not comparable to the papers' numbers"
