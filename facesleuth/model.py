@@ -283,10 +283,15 @@ def count_macs(m:nn.Module, img_size:int=224, n_au:int=21) -> int:
     "Multiply-accumulates of one forward pass of model `m` on one (onset, apex, AU) sample (`torch.utils.flop_counter`; MACs = FLOPs / 2)."
     from torch.utils.flop_counter import FlopCounterMode
     x, au = torch.zeros(1, 3, img_size, img_size), torch.zeros(1, n_au)
+    fused = [mod for mod in m.modules() if getattr(mod, 'fused_attn', False)]
+    for mod in fused: mod.fused_attn = False       # the counter does not see timm's fused attention kernel: count it written out
     was = m.training; m.eval()
     fc = FlopCounterMode(display=False)
-    with fc, torch.no_grad(): m(x, x, au)
-    m.train(was)
+    try:
+        with fc, torch.no_grad(): m(x, x, au)
+    finally:
+        m.train(was)
+        for mod in fused: mod.fused_attn = True
     return fc.get_total_flops() // 2
 
 def param_table(names=None, img_size=224, num_classes=5, heads=('released', 'compact'), macs:bool=False):
@@ -310,3 +315,6 @@ def param_table(names=None, img_size=224, num_classes=5, heads=('released', 'com
     df = pd.DataFrame(rows)
     df['paper_claim'] = [PAPER_PARAM_CLAIMS.get(n, '') if h == 'released' else '' for n, h in zip(df.model, df['head'])]
     return df
+
+# %% ../nbs/05_model.ipynb #c041
+from . import peers   # registers the peer systems (at the end: they use register_model)
