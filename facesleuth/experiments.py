@@ -10,10 +10,9 @@ from pathlib import Path
 import numpy as np, pandas as pd
 from tqdm.auto import tqdm
 from .core import SYNTHETIC_LABEL
-from .runner import run_config, Run, RunConfig, SELECTIONS
+from .runner import run_config, Run, RunConfig, SELECTIONS, load_config_data
 from .presets import get_preset
-from .sources import load_data
-from .protocols import make_folds, PROTOCOL_LABELS
+from .protocols import PROTOCOL_LABELS
 
 # %% auto #0
 __all__ = ['PAPER_DIR', 'PAPER_DATASETS', 'DATASET_TITLES', 'TABLES', 'project_root', 'project_path', 'reported', 'TableSpec',
@@ -163,17 +162,15 @@ def execute(runs:list, store='runs/store', *, compute:bool=True, prepare:bool=Tr
         dkey = (ds, preset.synthme, preset.synthme_kw, cfg.synthme_overrides, preset.img_size, cfg.data_root, cfg.cache_root,
                 cfg.class_protocol)
         if dkey not in cache:     # a real dataset's missing crops are prepared here (or, without prepare, named with the command)
-            cache[dkey] = load_data(ds, preset=preset, data_root=cfg.data_root, cache_root=cfg.cache_root,
-                                    class_protocol=cfg.class_protocol, synthme_overrides=dict(cfg.synthme_overrides),
-                                    prepare=prepare and compute, progress=progress)
+            cache[dkey] = load_config_data(cfg, prepare=prepare and compute, progress=progress)
         data = cache[dkey]
-        plan.append((label, model, ds, cfg, data, make_folds(data.table, cfg.protocol, k=cfg.k, seed=cfg.seed, inner=cfg.inner)))
+        plan.append((label, model, ds, cfg, data, Run(cfg, store).folds(data)))
     if compute and executor == 'ray':
         from facesleuth.runner import execute_folds
         jobs = []
         for *_, cfg, data, folds in plan:
             r = Run(cfg, store); r.write_config(len(folds))
-            todo = [i for i in range(len(folds)) if not r.done(i)]
+            todo = r.missing(len(folds))
             if todo: jobs.append((r, todo))
         if jobs: execute_folds(jobs, executor='ray', device=device, progress=progress, **ray_options)
     elif executor not in ('local', 'ray'): raise ValueError(f"unknown executor {executor!r}; choose 'local' or 'ray'")

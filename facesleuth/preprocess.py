@@ -273,6 +273,11 @@ def write_manifest(out, dataset: str, size: int) -> pd.DataFrame:
 # %% ../nbs/08_preprocess.ipynb #c033a
 PREPARE_DEFAULTS = dict(frames='key', key_pad=2, margin=0.15, align=True, max_tilt=20.0, detector='haar')
 
+def _crop_config(size, frames, key_pad, margin, align, max_tilt, detector:str) -> dict:
+    "The settings recorded with a cached clip, as `cache_covers` compares them (`detector`: its name)."
+    return dict(size=int(size), frames=frames, key_pad=int(key_pad), margin=float(margin), align=bool(align),
+                max_tilt=float(max_tilt), detector=detector)
+
 def cache_covers(cached:dict, wanted:dict) -> bool:
     """Whether a clip cached with settings `cached` serves a request for `wanted`: the same crop (size, margin, alignment,
     detector) and every wanted frame ('all' serves 'key'; 'key' serves 'key' with a pad as large)."""
@@ -294,8 +299,7 @@ def prepare_clip(row, out, *, size: int=224, frames: str=PREPARE_DEFAULTS['frame
     except (TypeError, ValueError): raise ValueError(f"{where}: onset/apex/offset must be frame numbers, got {onset!r}/{apex!r}/{offset!r}")
     if not onset <= apex <= offset: raise ValueError(f"{where}: need onset <= apex <= offset, got {onset}/{apex}/{offset}")
     det, det_name = _det if _det is not None else _detector_of(detector)
-    config = dict(size=int(size), frames=frames, key_pad=int(key_pad), margin=float(margin), align=bool(align),
-                  max_tilt=float(max_tilt), detector=det_name)
+    config = _crop_config(size, frames, key_pad, margin, align, max_tilt, det_name)
     npy = clip_path(out, ds, size, sub, clip); js = npy.with_suffix('.json')
     rep = dict(dataset=ds, subject=sub, clip=clip, file=str(npy), status='written', method=None, n_frames=None, error='')
     if npy.exists() and js.exists() and not overwrite:
@@ -466,8 +470,8 @@ def ensure_crops(table:pd.DataFrame, # sample table (facesleuth.core.SAMPLE_COLU
     if first is not None:
         cfg.update({k: first[k] for k in ('margin', 'align', 'max_tilt', 'detector') if k in first and k not in settings
                     and (k != 'detector' or first[k] in ('haar', 'center', 'none'))})
-    want = dict(size=int(size), frames=cfg['frames'], key_pad=int(cfg['key_pad']), margin=float(cfg['margin']),
-                align=bool(cfg['align']), max_tilt=float(cfg['max_tilt']), detector=_detector_of(cfg['detector'])[1])
+    want = _crop_config(size, cfg['frames'], cfg['key_pad'], cfg['margin'], cfg['align'], cfg['max_tilt'],
+                        _detector_of(cfg['detector'])[1])
     todo = [i for i, h in enumerate(have) if h is None or not cache_covers(h, want)]
     if not todo: return pd.DataFrame(columns=['dataset', 'subject', 'clip', 'file', 'status', 'method', 'n_frames', 'error'])
     names = list(dict.fromkeys(table['dataset'].astype(str)))

@@ -111,6 +111,12 @@ class Run:
 
     def fold_path(self, i): return self.dir / f'fold_{i:03d}.json'
     def done(self, i): return self.fold_path(i).exists()
+    def missing(self, n_folds:int) -> list: return [i for i in range(n_folds) if not self.done(i)]
+
+    def folds(self, data:DataSource) -> list:
+        "The configuration's folds of `data` (evaluation protocol, k, seed, inner subject)."
+        c = self.config
+        return make_folds(data.table, c.protocol, k=c.k, seed=c.seed, inner=c.inner)
 
     def write_config(self, n_folds:int|None=None):
         "Write `config.json`: the key, the configuration as given, everything resolved, the library version, the folds."
@@ -137,9 +143,9 @@ class Run:
         `gpus_per_task`, `retries`)."""
         cfg = self.config
         data = data or load_config_data(cfg, progress=progress)
-        folds = make_folds(data.table, cfg.protocol, k=cfg.k, seed=cfg.seed, inner=cfg.inner)
+        folds = self.folds(data)
         self.write_config(len(folds))
-        todo = [i for i in range(len(folds)) if not self.done(i)]
+        todo = self.missing(len(folds))
         if max_folds is not None: todo = todo[:max_folds]
         if executor == 'ray': execute_folds([(self, todo)], executor='ray', device=device, progress=progress,
                                             checkpoints=checkpoints, **ray_options)
@@ -172,8 +178,7 @@ class Run:
 
     def result(self, data:DataSource, folds=None) -> 'RunResult':
         "Results of the folds in the store (all of them if the run finished); `folds` default: the configuration's folds of `data`."
-        c = self.config
-        if folds is None: folds = make_folds(data.table, c.protocol, k=c.k, seed=c.seed, inner=c.inner)
+        if folds is None: folds = self.folds(data)
         recs = [json.loads(self.fold_path(i).read_text()) for i in range(len(folds)) if self.done(i)]
         return RunResult(self.config, data, recs, n_folds=len(folds))
 
@@ -267,8 +272,7 @@ def _fold_task(config:RunConfig, store:str, i:int, device=None, checkpoints:bool
     threads = int(os.environ.get('OMP_NUM_THREADS') or 0)
     if threads: torch.set_num_threads(threads)
     data = load_config_data(config, prepare=False, progress=False)
-    folds = make_folds(data.table, config.protocol, k=config.k, seed=config.seed, inner=config.inner)
-    run.train_fold(data, folds, i, device=device, progress=False, checkpoints=checkpoints)
+    run.train_fold(data, run.folds(data), i, device=device, progress=False, checkpoints=checkpoints)
     return i
 
 def execute_folds(jobs:list, *, executor:str='ray', address:str|None=None, cpus_per_task:int=1, gpus_per_task:float=0,
@@ -394,19 +398,15 @@ def main(
     except (ValueError, TypeError) as e: _die(str(e))
     if so and dataset != 'synthme': _die("--synthme applies to --dataset synthme only")
     if executor not in EXECUTORS: _die(f"unknown --executor {executor!r}; choose from: {', '.join(EXECUTORS)}")
-    if mk:                                     # a misspelt model option fails here, not after the data are loaded
-        from facesleuth.model import create_model
-        p_ = get_preset(preset, **po)
-        try: create_model(model, num_classes=2, img_size=p_.img_size, head=p_.head, **mk)
-        except TypeError as e: _die(f"--model_kwargs {model_kwargs!r} do not fit model {model}: {e}")
     try: cfg = run_config(model, dataset, protocol, preset, seed, k=k, inner=inner, preset_overrides=po, synthme_overrides=so,
                           model_kwargs=mk,
                           data_root=data_root, cache_root=cache_root, class_protocol=class_protocol)
     except (ValueError, KeyError) as e: _die(str(e))
+    try: cfg.key()                             # builds the model once (its fingerprint): a misspelt option fails here
+    except TypeError as e: _die(f"--model_kwargs {model_kwargs!r} do not fit model {model}: {e}")
     store = store or str(Path(out) / 'store')
     try:
-        data = load_data(dataset, preset=cfg.preset_obj(), data_root=data_root, cache_root=cache_root, synthme_overrides=so,
-                         class_protocol=cfg.class_protocol, prepare=not no_prepare, progress=not quiet)
+        data = load_config_data(cfg, prepare=not no_prepare, progress=not quiet)
         if not data.synthetic: print(data_report_line(data.info))
         opts = dict(address=address, cpus_per_task=cpus_per_task, gpus_per_task=gpus_per_task) if executor == 'ray' else {}
         res = run(cfg, store, data=data, device=device if executor == 'ray' else dev, progress=not quiet,
