@@ -10,6 +10,7 @@ import torch
 from torch import nn
 from .soa import SOA
 from .core import rotate_image
+from .data import input_kind, as_batch
 
 # %% auto #0
 __all__ = ['grad_consistency', 'theta_landscape', 'landscape_depth', 'frozen_sweep', 'RotatedStore', 'axial_diff_deg',
@@ -41,17 +42,17 @@ def _soa_layers(model) -> dict:
 
 @torch.no_grad()
 def _eval_loss(model, loader, device):
-    model.eval(); L = C = N = 0
-    for on, ap, au, y in loader:
-        on, ap, au, y = on.to(device), ap.to(device), au.to(device), y.to(device)
-        lg = model(on, ap, au).float()
+    model.eval(); L = C = N = 0; kind = input_kind(model)
+    for items in loader:
+        items = [x.to(device) for x in items]; y = items[-1]
+        lg = model(**as_batch(kind, items)).float()
         L += nn.functional.cross_entropy(lg, y, reduction='sum').item(); C += (lg.argmax(1) == y).sum().item(); N += len(y)
     return L / max(N, 1), C / max(N, 1)
 
 def theta_landscape(model, data, rows, angles=None, layers=None, *, size:int|None=None, batch_size:int=64,
                     device=None) -> pd.DataFrame:
     "Loss and accuracy on `data.table.iloc[rows]` as each SOA layer's theta is swept over `angles` (degrees); the others fixed."
-    from facesleuth.data import PairDataset, make_loader
+    from facesleuth.data import make_loader
     device = device or next(model.parameters()).device
     soa = _soa_layers(model)
     if not soa: raise ValueError(f"{type(model).__name__} has no SOA layer: nothing to sweep")
@@ -59,7 +60,7 @@ def theta_landscape(model, data, rows, angles=None, layers=None, *, size:int|Non
     unknown = [l for l in layers if l not in soa]
     if unknown: raise KeyError(f"no SOA layer {unknown}; layers: {list(soa)}")
     angles = np.arange(0, 180, 15.0) if angles is None else np.asarray(angles, float)
-    dl = make_loader(PairDataset(data.table.iloc[list(rows)], data.store, train=False, size=size or getattr(model, 'img_size', None)),
+    dl = make_loader(input_kind(model).dataset(data.table.iloc[list(rows)], data.store, train=False, size=size or getattr(model, 'img_size', None)),
                      batch_size=batch_size)
     start = {n: m.theta.degrees() for n, m in soa.items()}
     out = []

@@ -125,3 +125,6 @@ class MMNet(nn.Module):
 def mmnet(**kw):
     "MMNet as released (minus the modules its forward never uses): see `MMNet`."
     return MMNet(**kw)
+
+# %% ../nbs/05b_peers.ipynb #m039
+from . import edmdbn  # registers EDMDBN

@@ -8,7 +8,7 @@ import dataclasses
 from dataclasses import dataclass
 
 # %% auto #0
-__all__ = ['PRESETS', 'Preset', 'get_preset']
+__all__ = ['PRESETS', 'RECIPES', 'Preset', 'at_scale', 'get_preset']
 
 # %% ../nbs/11a_presets.ipynb #p004
 @dataclass(frozen=True)
@@ -29,9 +29,33 @@ class Preset:
     synthme_kw: tuple = ()        # SynthME parameters overridden by this preset, as (key, value) pairs
     augment: bool = True
     flip_p: float = 0.5           # horizontal-flip probability of the augmentation (0 for oriented-motion studies)
+    max_rot: float = 3.0          # augmentation rotation range, +- degrees
     jitter: bool = True
     amp: bool = True              # mixed precision when on CUDA (ignored on CPU)
     num_workers: int = 0
+    # the recipe: optimizer, schedule, loss and sampling (the defaults are FaceSleuth's released recipe)
+    optimizer: str = 'adamw'      # 'adamw', 'adam' or 'sgd' (momentum 0.9); the angles use the same kind, without weight decay
+    schedule: str = 'exponential' # 'exponential' (x gamma per epoch, the first `decay_epochs` epochs) or 'cosine' (to `min_lr`)
+    warmup_epochs: int = 0        # linear warm-up from `warmup_start_lr` to `lr` before the schedule
+    warmup_start_lr: float = 1e-6
+    min_lr: float = 0.0           # the cosine schedule's floor
+    theta_schedule: str = 'same'  # the angles' lr: 'same' schedule as the rest, 'cosine' (to 0 over all epochs), 'hold_cosine' (held, then cosine to 0 over the second half)
+    loss: str = 'ce'              # 'ce' (cross-entropy) or 'mse' (softmax against one-hot, HSTA's Eq. 16)
+    label_smoothing: float = 0.0  # cross-entropy label smoothing
+    class_weights: bool = False   # weight class i by M / (K M_i) (M samples, K classes, M_i of class i in the training fold)
+    sampler: str = 'shuffle'      # 'shuffle' (each sample once per epoch) or 'balanced' (classes drawn equally often)
+    layer_decay: float = 1.0      # lr x layer_decay ** (layers above), for models that number their layers (`lr_layers`)
+
+    def __post_init__(self):
+        for k, ok in _CHOICES.items():
+            if getattr(self, k) not in ok: raise ValueError(f"Preset {self.name!r}: {k} must be one of {list(ok)}, got {getattr(self, k)!r}")
+        if not 0 <= self.label_smoothing < 1: raise ValueError(f"Preset {self.name!r}: label_smoothing must be in [0, 1), got {self.label_smoothing}")
+        if not 0 < self.layer_decay <= 1: raise ValueError(f"Preset {self.name!r}: layer_decay must be in (0, 1], got {self.layer_decay}")
+        if not 0 <= self.warmup_epochs < self.epochs: raise ValueError(
+            f"Preset {self.name!r}: warmup_epochs must be in [0, epochs={self.epochs}), got {self.warmup_epochs}")
+
+_CHOICES = dict(optimizer=('adamw', 'adam', 'sgd'), schedule=('exponential', 'cosine'), theta_schedule=('same', 'cosine', 'hold_cosine'),
+                loss=('ce', 'mse'), sampler=('shuffle', 'balanced'))
 
 # %% ../nbs/11a_presets.ipynb #p008
 PRESETS = {
@@ -43,6 +67,29 @@ PRESETS = {
                   theta_lr=0.5, batch_size=16, accum_steps=1, head='compact', synthme='cpu', flip_p=0.0,
                   synthme_kw=(('clips_per_subject', 20), ('n_subjects', 6))),
 }
+
+# %% ../nbs/11a_presets.ipynb #p009b
+def at_scale(recipe:Preset, scale:Preset, name:str|None=None) -> Preset:
+    "`recipe` at the size of `scale`: image size, epochs, head and SynthME from `scale`; warm-up and decay in proportion."
+    f = scale.epochs / recipe.epochs
+    decay = max(1, round(recipe.decay_epochs * f))
+    return dataclasses.replace(recipe, name=name or f"{recipe.name}_{scale.name}", img_size=scale.img_size, epochs=scale.epochs,
+                               decay_epochs=decay, gamma=recipe.gamma ** (recipe.decay_epochs / decay),
+                               warmup_epochs=min(scale.epochs - 1, round(recipe.warmup_epochs * f)) if recipe.warmup_epochs else 0,
+                               head=scale.head, synthme=scale.synthme, synthme_kw=scale.synthme_kw, flip_p=scale.flip_p,
+                               num_workers=scale.num_workers)
+
+# %% ../nbs/11a_presets.ipynb #p009c
+RECIPES = {
+    'mmnet_paper': Preset('mmnet_paper', epochs=74, decay_epochs=50, gamma=0.987, lr=8e-4, weight_decay=0.6,
+                          batch_size=32, accum_steps=1),
+    'edmdbn_paper': Preset('edmdbn_paper', epochs=60, warmup_epochs=15, schedule='cosine', lr=5e-5, weight_decay=1e-8,
+                           batch_size=4, accum_steps=1, max_rot=4.0, jitter=False),
+    'edmdbn_released': Preset('edmdbn_released', epochs=60, warmup_epochs=10, schedule='cosine', lr=1e-4, weight_decay=1e-8,
+                              batch_size=4, accum_steps=1, max_rot=4.0, jitter=False, label_smoothing=0.1),
+}
+PRESETS.update(RECIPES)
+PRESETS.update({f"{r}_{s}": at_scale(RECIPES[r], PRESETS[s]) for r in RECIPES for s in ('smoke', 'cpu')})
 
 # %% ../nbs/11a_presets.ipynb #p010
 def get_preset(name:str|Preset, **overrides) -> Preset:

@@ -4,7 +4,7 @@
 
 # %% ../nbs/12_train.ipynb #c003
 from __future__ import annotations
-import math, time
+import functools, math, time
 import numpy as np, pandas as pd
 import torch
 from torch import nn
@@ -14,21 +14,89 @@ from .model import create_model
 from .soa import wrap_thetas_
 from .presets import Preset, get_preset
 from .sources import DataSource
+from .data import make_loader, input_kind, as_batch
 
 # %% auto #0
-__all__ = ['make_optimizer', 'fold_seed', 'predict', 'theta_grads', 'train_fold']
+__all__ = ['Optimizers', 'make_schedule', 'make_optimizer', 'class_weights', 'make_loss', 'fold_seed', 'predict', 'theta_grads',
+           'train_fold']
 
 # %% ../nbs/12_train.ipynb #c013
-def make_optimizer(model, preset:Preset):
-    "AdamW with the theta parameters in their own group, and the exponential decay schedule."
+class Optimizers:
+    "A model's optimizers with their per-epoch schedules, stepped together (the main parameters; the angles in their own)."
+    def __init__(self, parts:list):     # [(optimizer, scheduler, number of epochs after which the scheduler steps)]
+        self.parts = parts
+    @property
+    def param_groups(self) -> list: return [g for o, _, _ in self.parts for g in o.param_groups]
+    def lr(self, name:str='main') -> float:
+        "The current lr of the first parameter group whose name starts with `name`."
+        return next(g['lr'] for g in self.param_groups if g['name'].startswith(name))
+    def zero_grad(self):
+        for o, _, _ in self.parts: o.zero_grad(set_to_none=True)
+    def unscale_(self, scaler):
+        for o, _, _ in self.parts: scaler.unscale_(o)
+    def step(self, scaler):
+        "One optimizer step of every optimizer through the (possibly disabled) gradient scaler."
+        for o, _, _ in self.parts: scaler.step(o)
+    def end_epoch(self, epoch:int):
+        "Step each schedule that is still running at the end of epoch `epoch` (1-based)."
+        for _, s, n in self.parts:
+            if epoch <= n: s.step()
+
+# %% ../nbs/12_train.ipynb #c013a
+def make_schedule(opt, preset:Preset, kind:str|None=None):
+    "The per-epoch schedule of `opt` (`kind`, default the preset's) after the preset's warm-up, and the epochs it steps."
+    S, kind = torch.optim.lr_scheduler, kind or preset.schedule
+    if kind == 'hold_cosine':     # the angles' option: held for the first half of the epochs, then annealed to 0
+        h = preset.epochs // 2
+        return S.SequentialLR(opt, [S.ConstantLR(opt, factor=1.0, total_iters=h), S.CosineAnnealingLR(opt, T_max=preset.epochs - h)],
+                              milestones=[h]), preset.epochs
+    warm = preset.warmup_epochs if kind == preset.schedule else 0
+    if kind == 'cosine': main, n = S.CosineAnnealingLR(opt, T_max=max(1, preset.epochs - warm), eta_min=preset.min_lr), preset.epochs
+    else: main, n = S.ExponentialLR(opt, gamma=preset.gamma), warm + preset.decay_epochs
+    if not warm: return main, n
+    first = S.LinearLR(opt, start_factor=min(1.0, preset.warmup_start_lr / preset.lr), total_iters=warm)
+    return S.SequentialLR(opt, [first, main], milestones=[warm]), n
+
+# %% ../nbs/12_train.ipynb #c013b
+_OPTIMIZERS = dict(adamw=torch.optim.AdamW, adam=torch.optim.Adam, sgd=functools.partial(torch.optim.SGD, momentum=0.9))
+
+def _main_groups(model, params, preset):
+    "The main parameters as one group, or one per layer with lr x layer_decay ** (layers above) (`model.lr_layers()`)."
+    if preset.layer_decay == 1: return [dict(params=[p for _, p in params], lr=preset.lr, weight_decay=preset.weight_decay, name='main')]
+    if not hasattr(model, 'lr_layers'): raise ValueError(
+        f"preset {preset.name!r}: layer_decay {preset.layer_decay} needs a model that numbers its layers (lr_layers()); "
+        f"{type(model).__name__} does not")
+    ids = model.lr_layers(); top = max(ids.values())
+    by = {}
+    for n, p in params: by.setdefault(ids.get(n, top), []).append(p)
+    return [dict(params=ps, lr=preset.lr * preset.layer_decay ** (top - k), weight_decay=preset.weight_decay, name=f'main.{k}')
+            for k, ps in sorted(by.items())]
+
+def make_optimizer(model, preset:Preset) -> Optimizers:
+    "The preset's optimizer and schedule for the model's parameters, and a second pair for its angles (no weight decay)."
     th = {id(p) for p in model.theta_parameters()}
-    groups = [dict(params=[p for p in model.parameters() if p.requires_grad and id(p) not in th],
-                   lr=preset.lr, weight_decay=preset.weight_decay, name='main')]
-    # never weight decay on an angle: it would pull the wrapped angle towards 0 (horizontal)
-    if th: groups.append(dict(params=list(model.theta_parameters()), lr=preset.theta_lr, weight_decay=0.0, name='theta'))
-    opt = torch.optim.AdamW(groups)
-    sched = torch.optim.lr_scheduler.ExponentialLR(opt, gamma=preset.gamma)
-    return opt, sched
+    kind = _OPTIMIZERS[preset.optimizer]
+    opt = kind(_main_groups(model, [(n, p) for n, p in model.named_parameters() if p.requires_grad and id(p) not in th], preset))
+    parts = [(opt, *make_schedule(opt, preset))]
+    if th:
+        opt_t = kind([dict(params=list(model.theta_parameters()), lr=preset.theta_lr, weight_decay=0.0, name='theta')])
+        parts.append((opt_t, *make_schedule(opt_t, preset, None if preset.theta_schedule == 'same' else preset.theta_schedule)))
+    return Optimizers(parts)
+
+# %% ../nbs/12_train.ipynb #c013c
+def class_weights(y, num_classes:int) -> torch.Tensor:
+    "w_c = M / (K M_c) for M labels `y` over K classes (1 for every class when balanced; 0 for a class absent from `y`)."
+    m = np.bincount(np.asarray(y, dtype=np.int64), minlength=num_classes).astype(np.float64)
+    return torch.tensor(np.where(m > 0, len(y) / (num_classes * np.maximum(m, 1)), 0.0), dtype=torch.float32)
+
+def make_loss(preset:Preset, y_train, num_classes:int, device=None):
+    "The preset's training loss `loss(logits, y)`: cross-entropy (label smoothing, class weights) or MSE of softmax vs one-hot."
+    w = class_weights(y_train, num_classes).to(device) if preset.class_weights else None
+    if preset.loss == 'ce': return functools.partial(nn.functional.cross_entropy, weight=w, label_smoothing=preset.label_smoothing)
+    def mse(logits, y):
+        err = (logits.softmax(1) - nn.functional.one_hot(y, logits.shape[1]).to(logits.dtype)).pow(2).mean(1)
+        return err.mean() if w is None else (err * w[y]).sum() / w[y].sum()
+    return mse
 
 # %% ../nbs/12_train.ipynb #c016
 def fold_seed(seed:int, fold_index:int) -> int:
@@ -38,10 +106,10 @@ def fold_seed(seed:int, fold_index:int) -> int:
 @torch.no_grad()
 def predict(model, loader, device, amp=False):
     "Predicted classes and softmax probabilities over a loader (in order)."
-    model.eval(); P = []
-    for on, ap, au, y in loader:
+    model.eval(); P = []; kind = input_kind(model)
+    for items in loader:
         with torch.autocast(device.type, enabled=amp and device.type == 'cuda'):
-            logits = model(on.to(device), ap.to(device), au.to(device))
+            logits = model(**{k: v.to(device) for k, v in as_batch(kind, items).items()})
         P.append(torch.softmax(logits.float(), 1).cpu())
     P = torch.cat(P).numpy() if P else np.zeros((0, 1))
     return P.argmax(1), P
@@ -55,26 +123,29 @@ def theta_grads(model) -> dict:
 def train_fold(model_name:str, data:DataSource, fold, *, preset:Preset|str='smoke', seed:int=0, fold_index:int=0,
                device=None, model_kwargs:dict|None=None, progress:bool=True) -> dict:
     "Train `model_name` on `fold.train_idx` of `data`; evaluate every epoch. Returns per-epoch records."
-    from facesleuth.data import PairDataset, make_loader
     preset = get_preset(preset); device = device or pick_device()
     fs = fold_seed(seed, fold_index); seed_everything(fs)
     t = data.table
     train_rows = t.iloc[list(fold.train_idx)]
     model = create_model(model_name, num_classes=len(data.classes), img_size=preset.img_size, head=preset.head,
                          **(model_kwargs or {})).to(device)
-    ds_train = PairDataset(train_rows, data.store, train=True, size=preset.img_size, augment=preset.augment, flip_p=preset.flip_p,
-                           jitter=preset.jitter, seed=fs)
+    kind = input_kind(model)            # what the model consumes: its dataset, and the batch's keyword arguments
+    ds_train = kind.dataset(train_rows, data.store, train=True, size=preset.img_size, augment=preset.augment, flip_p=preset.flip_p,
+                            max_rot=preset.max_rot, jitter=preset.jitter, seed=fs)
+    y_train = t.y.values[list(fold.train_idx)].astype(np.int64)
     if len(train_rows) < 2: raise ValueError(
         f"fold {fold.name}: {len(train_rows)} training sample(s); BatchNorm cannot train on fewer than 2")
     # a last batch of one sample (BatchNorm cannot train on it) is merged into the previous batch; no sample is dropped
+    weights = 1.0 / np.bincount(y_train)[y_train] if preset.sampler == 'balanced' else None   # every class equally often
     dl_train = make_loader(ds_train, batch_size=preset.batch_size, shuffle=True, seed=fs, num_workers=preset.num_workers,
-                           min_batch=2)
+                           min_batch=2, weights=weights)
     merged = dl_train.batch_sampler.merges
     evals = {'test': list(fold.test_idx)}
     if getattr(fold, 'inner_idx', None) is not None and len(fold.inner_idx): evals['inner'] = list(fold.inner_idx)
-    dl_eval = {k: make_loader(PairDataset(t.iloc[v], data.store, train=False, size=preset.img_size), batch_size=preset.batch_size,
+    dl_eval = {k: make_loader(kind.dataset(t.iloc[v], data.store, train=False, size=preset.img_size), batch_size=preset.batch_size,
                               shuffle=False, seed=fs, num_workers=preset.num_workers) for k, v in evals.items()}
-    opt, sched = make_optimizer(model, preset)
+    opt = make_optimizer(model, preset)
+    loss_fn = make_loss(preset, y_train, len(data.classes), device)
     amp = preset.amp and device.type == 'cuda'
     scaler = torch.amp.GradScaler('cuda', enabled=amp)
     preds, history, thetas = [], [], []
@@ -89,21 +160,21 @@ def train_fold(model_name:str, data:DataSource, fold, *, preset:Preset|str='smok
     bar = tqdm(range(1, preset.epochs + 1), desc=f"fold {fold.name}", leave=False, disable=not progress)
     for epoch in bar:
         model.train(); t0 = time.perf_counter(); losses = []; n_correct = n_seen = 0; grads.clear()
-        opt.zero_grad(set_to_none=True)
-        for i, (on, ap, au, y) in enumerate(dl_train):
-            on, ap, au, y = on.to(device), ap.to(device), au.to(device), y.to(device)
+        opt.zero_grad()
+        for i, items in enumerate(dl_train):
+            items = [x.to(device) for x in items]; y = items[-1]
             with torch.autocast(device.type, enabled=amp):
-                logits = model(on, ap, au)
-                loss = nn.functional.cross_entropy(logits.float(), y)
+                logits = model(**as_batch(kind, items))
+                loss = loss_fn(logits.float(), y)
             scaler.scale(loss / preset.accum_steps).backward()
             if (i + 1) % preset.accum_steps == 0 or i + 1 == len(dl_train):
-                if amp: scaler.unscale_(opt)
+                if amp: opt.unscale_(scaler)
                 for layer, g in theta_grads(model).items(): grads.setdefault(layer, []).append(g)
-                scaler.step(opt); scaler.update(); opt.zero_grad(set_to_none=True); wrap_thetas_(model)
+                opt.step(scaler); scaler.update(); opt.zero_grad(); wrap_thetas_(model)
             losses.append(loss.item()); n_correct += (logits.argmax(1) == y).sum().item(); n_seen += len(y)
-        if epoch <= preset.decay_epochs: sched.step()
+        opt.end_epoch(epoch)
         rec = dict(fold=fold.name, epoch=epoch, train_loss=float(np.mean(losses)) if losses else float('nan'),
-                   train_acc=n_correct / max(n_seen, 1), lr=opt.param_groups[0]['lr'], n_train=n_seen,
+                   train_acc=n_correct / max(n_seen, 1), lr=opt.lr(), n_train=n_seen,
                    train_batches=len(dl_train), last_batch_merged=merged)
         for split, dl in dl_eval.items():
             yhat, _ = predict(model, dl, device, amp)
