@@ -12,9 +12,9 @@ from scipy import stats
 from sklearn.metrics import accuracy_score, f1_score, recall_score, confusion_matrix
 
 # %% auto #0
-__all__ = ['HISTORY_COLUMNS', 'SELECTION_LABELS', 'mer_metrics', 'fold_metrics', 'confusion', 'normalize_rows', 'plot_confusion',
-           'seed_summary', 'paired_ttest', 'Selection', 'select_epoch', 'released_oracle_scores', 'axial_summary',
-           'theta_summary']
+__all__ = ['HISTORY_COLUMNS', 'SELECTION_LABELS', 'AGGREGATES', 'mer_metrics', 'fold_metrics', 'confusion', 'normalize_rows',
+           'plot_confusion', 'seed_summary', 'paired_ttest', 'Selection', 'select_epoch', 'released_oracle_scores',
+           'aggregate_metrics', 'axial_summary', 'theta_summary']
 
 # %% ../nbs/10_metrics.ipynb #c006
 def _as_1d(a, name):
@@ -137,6 +137,7 @@ SELECTION_LABELS = {
     'last': 'last epoch',
     'inner': 'inner validation (best accuracy on held-out training subjects)',
     'oracle': 'OPTIMISTIC: best test accuracy per fold (selection on the test subject, as released)',
+    'oracle_uf1': "OPTIMISTIC: best test UF1 per fold (selection on the test subject, as EDMDBN's released code)",
 }
 
 class Selection(NamedTuple):
@@ -148,7 +149,7 @@ class Selection(NamedTuple):
     @property
     def label(self) -> str: return SELECTION_LABELS[self.rule]
     @property
-    def optimistic(self) -> bool: return self.rule == 'oracle'
+    def optimistic(self) -> bool: return self.rule.startswith('oracle')
 
 def _check_history(h):
     _need(h, HISTORY_COLUMNS, 'per-epoch predictions')
@@ -175,6 +176,14 @@ def _epoch_acc(h, split, keys):
     a['acc'] = a['sum'] / a['count']
     return a[keys + ['epoch', 'acc']]
 
+def _epoch_uf1(h, split, keys):
+    "Per (seed,) fold and epoch: the macro F1 over the classes that occur in that fold (y_true or y_pred), as a column `acc`."
+    from sklearn.metrics import f1_score
+    s = h[h['split'] == split]
+    rows = [(*(k if isinstance(k, tuple) else (k,)), f1_score(g['y_true'], g['y_pred'], average='macro', zero_division=0.0))
+            for k, g in s.groupby(keys + ['epoch'])]
+    return pd.DataFrame(rows, columns=keys + ['epoch', 'acc'])
+
 def _argbest(a, keys, col, tie):
     a = a.sort_values(keys + ['epoch'])
     best = a.groupby(keys)[col].transform('max')
@@ -182,12 +191,12 @@ def _argbest(a, keys, col, tie):
     return (cand.groupby(keys).tail(1) if tie == 'later' else cand.groupby(keys).head(1))[keys + ['epoch']]
 
 def select_epoch(history:pd.DataFrame, # per-epoch predictions, columns `HISTORY_COLUMNS` (+ optional seed)
-                 rule:str='last', # 'last', 'oracle' (optimistic) or 'inner'
+                 rule:str='last', # 'last', 'oracle' or 'oracle_uf1' (optimistic), or 'inner'
                  tie:str|None=None # 'later' or 'earlier'; default: 'earlier' for oracle (as released), 'later' for inner
                 ) -> Selection:
     "Choose one epoch per (seed,) fold by `rule`; return the choice and that epoch's test predictions."
     if rule not in SELECTION_LABELS: raise ValueError(f"unknown selection rule {rule!r}; known: {list(SELECTION_LABELS)}")
-    tie = tie or ('earlier' if rule == 'oracle' else 'later')
+    tie = tie or ('earlier' if rule.startswith('oracle') else 'later')
     if tie not in ('later', 'earlier'): raise ValueError(f"tie must be 'later' or 'earlier', got {tie!r}")
     keys = _check_history(history)
     test_acc = _epoch_acc(history, 'test', keys)
@@ -196,6 +205,8 @@ def select_epoch(history:pd.DataFrame, # per-epoch predictions, columns `HISTORY
         chosen = test_acc.groupby(keys)['epoch'].max().reset_index()
     elif rule == 'oracle':
         chosen = _argbest(test_acc, keys, 'acc', tie)
+    elif rule == 'oracle_uf1':
+        chosen = _argbest(_epoch_uf1(history, 'test', keys), keys, 'acc', tie)
     else:
         inner_acc = _epoch_acc(history, 'inner', keys)
         no_inner = sorted(set(map(tuple, test_acc[keys].drop_duplicates().to_numpy().tolist()))
@@ -244,6 +255,20 @@ def released_oracle_scores(history:pd.DataFrame # per-epoch predictions of one s
     return dict(acc=correct_all / n_all, f1=f1, n=n_all, correct=correct_all,
                 label=SELECTION_LABELS['oracle'] + '; accuracy and F1 from separately chosen epochs',
                 per_fold=pd.DataFrame(rows))
+
+# %% ../nbs/10_metrics.ipynb #c031d
+AGGREGATES = {'pooled': 'pooled over folds', 'fold_mean': 'mean of per-fold scores'}
+
+def aggregate_metrics(preds:pd.DataFrame, # selected test predictions: columns fold, y_true, y_pred (seed optional)
+                      labels=None,        # the protocol's classes (pooled UF1/UAR over all of them)
+                      how:str='pooled'    # 'pooled' (one confusion matrix) or 'fold_mean' (mean of each fold's scores)
+                     ) -> dict:
+    "MER metrics of selected predictions, pooled over folds or as the mean over (seed,) folds of each fold's own scores."
+    if how not in AGGREGATES: raise ValueError(f"unknown aggregation {how!r}; choose from {list(AGGREGATES)}")
+    if how == 'pooled': return mer_metrics(preds['y_true'].to_numpy(), preds['y_pred'].to_numpy(), labels=labels)
+    _need(preds, ['fold', 'y_true', 'y_pred'], 'predictions DataFrame')
+    per = [mer_metrics(g['y_true'].to_numpy(), g['y_pred'].to_numpy()) for _, g in preds.groupby([k for k in ('seed', 'fold') if k in preds])]
+    return {**{k: float(np.mean([m[k] for m in per])) for k in ('acc', 'f1', 'uf1', 'uar')}, 'n': int(len(preds))}
 
 # %% ../nbs/10_metrics.ipynb #c033
 from .soa import axial_mean, axial_std

@@ -19,13 +19,14 @@ from .sources import load_data, DataSource, synthme_config, SYNTHME_DOMAINS, dat
 from .train import train_fold
 from .synthme import _GENERATOR_VERSION as SYNTHME_VERSION
 from .protocols import make_folds, PROTOCOL_LABELS
-from .metrics import mer_metrics, select_epoch, theta_summary
+from .metrics import mer_metrics, select_epoch, theta_summary, aggregate_metrics, AGGREGATES
 from .model import model_fingerprint
 from . import __version__
 
 # %% ../nbs/13_runner.ipynb #c004
-SELECTIONS = ('last', 'oracle', 'inner')
+SELECTIONS = ('last', 'oracle', 'oracle_uf1', 'inner')
 SELECTION_LABELS = {'last': 'last epoch', 'oracle': 'oracle (best test epoch; optimistic)',
+                    'oracle_uf1': 'oracle by UF1 (best test UF1 epoch; optimistic)',
                     'inner': 'inner (held-out training subject)'}
 
 @dataclass(frozen=True)
@@ -206,11 +207,10 @@ class RunResult:
             raise ValueError("selection 'inner' needs a run with inner=True (a held-out training subject per fold)")
         return select_epoch(self.preds, selection).preds
 
-    def metrics(self, selection='last') -> dict:
-        "Pooled MER metrics (acc, f1, uf1, uar) over all folds' selected test predictions."
-        s = self.selected(selection)
-        m = mer_metrics(s.y_true.values, s.y_pred.values, labels=list(range(len(self.data.classes))))
-        return dict(m, selection=selection)
+    def metrics(self, selection='last', aggregate='pooled') -> dict:
+        "MER metrics (acc, f1, uf1, uar) of all folds' selected test predictions, pooled (default) or as the mean over folds."
+        m = aggregate_metrics(self.selected(selection), list(range(len(self.data.classes))), aggregate)
+        return dict(m, selection=selection, aggregate=aggregate)
 
     def theta_summary(self) -> dict:
         """Per layer, the axial mean and spread of the final-epoch theta over folds (radians and degrees), and the
@@ -225,27 +225,27 @@ class RunResult:
             if layer in gc.index: v.update(grad_consistency=float(gc.loc[layer, 'consistency']), grad_consistency_chance=float(gc.loc[layer, 'chance']))
         return out
 
-    def summary(self, selection='last') -> dict:
+    def summary(self, selection='last', aggregate='pooled') -> dict:
         c = self.config; p = c.preset_obj()
-        m = self.metrics(selection)
+        m = self.metrics(selection, aggregate)
         return dict(acc=m['acc'], f1=m['f1'], uf1=m['uf1'], uar=m['uar'], n_samples=int(m['n']), n_folds=len(self.folds),
                     n_folds_total=self.n_folds, complete=self.complete, selection=selection,
-                    selection_label=SELECTION_LABELS[selection], preset=c.preset, dataset=c.dataset, model=c.model,
+                    selection_label=SELECTION_LABELS[selection], aggregate=aggregate, aggregate_label=AGGREGATES[aggregate], preset=c.preset, dataset=c.dataset, model=c.model,
                     protocol=c.protocol, protocol_label=PROTOCOL_LABELS.get(c.protocol, c.protocol), seed=c.seed,
                     classes=self.data.classes, synthetic=self.data.synthetic,
                     label=SYNTHETIC_LABEL if self.data.synthetic else f"{c.dataset} ({c.protocol}, class protocol {c.class_protocol})",
                     theta=self.theta_summary(), run_key=c.key(), epochs=p.epochs, img_size=p.img_size,
-                    other_selections={s: {k: v for k, v in self.metrics(s).items() if k != 'selection'}
+                    other_selections={s: {k: v for k, v in self.metrics(s, aggregate).items() if k not in ('selection', 'aggregate')}
                                       for s in SELECTIONS if s != selection and (s != 'inner' or c.inner)},
                     train_seconds=float(self.history.seconds.sum()) if len(self.history) else 0.0,
                     data_report=self.data.info.get('summary'), class_protocol=self.data.info.get('class_protocol'),
                     **({k: self.data.info['summary'][s] for k, s in (('n_excluded', 'excluded'), ('n_corrected', 'corrected'))}
                        if self.data.info.get('summary') else {}))
 
-    def write(self, out, selection='last'):
+    def write(self, out, selection='last', aggregate='pooled'):
         "Write summary.json, predictions.csv, theta.csv, history.csv (and, for a real dataset, the adapter's report.csv) to `out`."
         out = Path(out); out.mkdir(parents=True, exist_ok=True)
-        atomic_write_text(out / 'summary.json', json.dumps(self.summary(selection), indent=1, default=float))
+        atomic_write_text(out / 'summary.json', json.dumps(self.summary(selection, aggregate), indent=1, default=float))
         sel = self.selected(selection).copy()
         sel['label'] = [self.data.classes[i] for i in sel.y_true]; sel['pred_label'] = [self.data.classes[i] for i in sel.y_pred]
         atomic_write_text(out / 'predictions.csv', sel.to_csv(index=False))
@@ -357,7 +357,8 @@ def main(
     preset:Param(f"smoke (CPU, minutes), cpu (~20 min per full model, ~5 min ResNet-18, on 2 cores), paper (the papers' setting, for a GPU). Real datasets are cropped at the preset's size ({_PRESET_HELP})", str)='smoke',
     seed:Param("random seed of the run", int)=0,
     out:Param("output folder for summary.json, predictions.csv, theta.csv, history.csv", str)='results',
-    selection:Param("model selection reported in summary.json: last (honest default), oracle (optimistic), inner", str)='last',
+    selection:Param("model selection reported in summary.json: last (honest default), oracle (best test accuracy per fold; optimistic), oracle_uf1 (best test UF1 per fold, as EDMDBN; optimistic), inner", str)='last',
+    aggregate:Param("pooled (one confusion matrix over all folds; default) or fold_mean (mean of per-fold scores, as some released code)", str)='pooled',
     store:Param("results store for finished folds (default: <out>/store); reruns resume from it", str)=None,
     data_root:Param("folder with your licensed copy of the dataset (real datasets only)", str)=None,
     cache_root:Param("face-crop cache of real datasets; clips missing there are cropped first, at the preset's size (default: $FACESLEUTH_CACHE, else ~/.cache/facesleuth/crops; never inside --data_root)", str)=None,
@@ -385,6 +386,7 @@ def main(
     if protocol not in PROTOCOL_LABELS: _die(f"unknown --protocol {protocol!r}; choose from: {', '.join(PROTOCOL_LABELS)}")
     if selection not in SELECTIONS: _die(f"unknown --selection {selection!r}; choose from: {', '.join(SELECTIONS)}")
     if selection == 'inner' and not inner: _die("--selection inner needs --inner")
+    if aggregate not in AGGREGATES: _die(f"unknown --aggregate {aggregate!r}; choose from: {', '.join(AGGREGATES)}")
     if dataset != 'synthme' and not data_root: _die(f"--dataset {dataset} needs --data_root (the folder with your licensed copy)")
     if epochs is not None and epochs < 1: _die(f"--epochs must be >= 1, got {epochs}")
     if k < 2: _die(f"--k must be >= 2, got {k}")
@@ -412,10 +414,10 @@ def main(
         res = run(cfg, store, data=data, device=device if executor == 'ray' else dev, progress=not quiet,
                   checkpoints=checkpoints, executor=executor, **opts)
     except (FileNotFoundError, ValueError, KeyError, TypeError, ImportError, RuntimeError) as e: _die(str(e))
-    res.write(out, selection)
-    s = res.summary(selection)
+    res.write(out, selection, aggregate)
+    s = res.summary(selection, aggregate)
     print(f"{s['label']}\n{model} on {dataset} ({s['protocol_label']}, preset {preset}, seed {seed}, {s['n_folds']} folds, "
-          f"{s['n_samples']} samples, selection {selection}): acc {s['acc']:.4f}  f1 {s['f1']:.4f}  uf1 {s['uf1']:.4f}  uar {s['uar']:.4f}")
+          f"{s['n_samples']} samples, selection {selection}, {s['aggregate_label']}): acc {s['acc']:.4f}  f1 {s['f1']:.4f}  uf1 {s['uf1']:.4f}  uar {s['uar']:.4f}")
     for layer, th in s['theta'].items():
         gc = (f"; dL/dtheta consistency {th['grad_consistency']:.2f} (noise {th['grad_consistency_chance']:.2f})"
               if 'grad_consistency' in th else '')
