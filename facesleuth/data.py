@@ -178,9 +178,13 @@ class PairDataset(Dataset):
         i = int(i) % len(self)
         frames, fn = _load(self.store, self.table.iloc[i], type(self).__name__)
         o, a, p = self.draw(i, self.size or np.shape(frames)[1])
-        x = normalize(to_tensor(np.stack([frames[nearest_index(fn, o)], frames[nearest_index(fn, a)]]), self.size))
+        x = normalize(to_tensor(np.stack([frames[nearest_index(fn, k)] for k in self.frames_of(i, o, a)]), self.size))
         if p is not None: x = apply_aug(x, p, self.interpolation)
-        return x[0], x[1], self.au[i], self.y[i]
+        return (*x, self.au[i], self.y[i])
+
+    def frames_of(self, i: int, onset: int, apex: int) -> tuple:
+        "The frame numbers sample `i` yields, given this epoch's (jittered) onset and apex: the pair."
+        return onset, apex
 
 # %% ../nbs/09_data.ipynb #c018
 class SequenceDataset(Dataset):
@@ -216,14 +220,7 @@ class SequenceDataset(Dataset):
 # %% ../nbs/09_data.ipynb #k018a
 class KeyframeDataset(PairDataset):
     "`(onset, apex, offset, au, label)`: `PairDataset`'s pair (same jitter and draws) plus the offset frame, augmented with them."
-    def __getitem__(self, i):
-        if not -len(self) <= i < len(self): raise IndexError(f"sample {i} outside a dataset of {len(self)}")
-        i = int(i) % len(self)
-        frames, fn = _load(self.store, self.table.iloc[i], type(self).__name__)
-        o, a, p = self.draw(i, self.size or np.shape(frames)[1])
-        x = normalize(to_tensor(np.stack([frames[nearest_index(fn, k)] for k in (o, a, self.offset[i])]), self.size))
-        if p is not None: x = apply_aug(x, p, self.interpolation)
-        return x[0], x[1], x[2], self.au[i], self.y[i]
+    def frames_of(self, i: int, onset: int, apex: int) -> tuple: return onset, apex, self.offset[i]
 
 # %% ../nbs/09_data.ipynb #k018b
 @dataclass(frozen=True)
@@ -242,10 +239,10 @@ def input_kind(model) -> InputKind:
     if name not in INPUT_KINDS: raise ValueError(f"{type(model).__name__}.inputs = {name!r}: unknown input kind; known: {list(INPUT_KINDS)}")
     return INPUT_KINDS[name]
 
-def as_batch(kind: InputKind, items) -> dict:
-    "A loader's batch `(*tensors, label)` as the model's keyword arguments `{key: tensor}` (the label left out)."
+def as_batch(kind: InputKind, items, device=None) -> dict:
+    "A loader's batch `(*tensors, label)` as the model's keyword arguments `{key: tensor}` (on `device`; the label left out)."
     if len(items) != len(kind.keys) + 1: raise ValueError(f"input kind {kind.name!r}: {len(items)} tensors for keys {kind.keys} + label")
-    return dict(zip(kind.keys, items[:-1]))
+    return {k: v if device is None else v.to(device) for k, v in zip(kind.keys, items[:-1])}
 
 # %% ../nbs/09_data.ipynb #c021
 def seed_worker(worker_id: int):

@@ -44,8 +44,8 @@ def _soa_layers(model) -> dict:
 def _eval_loss(model, loader, device):
     model.eval(); L = C = N = 0; kind = input_kind(model)
     for items in loader:
-        items = [x.to(device) for x in items]; y = items[-1]
-        lg = model(**as_batch(kind, items)).float()
+        y = items[-1].to(device)
+        lg = model(**as_batch(kind, items, device)).float()
         L += nn.functional.cross_entropy(lg, y, reduction='sum').item(); C += (lg.argmax(1) == y).sum().item(); N += len(y)
     return L / max(N, 1), C / max(N, 1)
 

@@ -51,16 +51,18 @@ def _need(df, cols, what='DataFrame'):
     missing = [c for c in cols if c not in df.columns]
     if missing: raise ValueError(f"{what} lacks column(s) {missing}; it has {list(df.columns)}")
 
-def fold_metrics(df:pd.DataFrame # predictions: columns fold, y_true, y_pred (seed optional)
+def fold_metrics(df:pd.DataFrame, # predictions: columns fold, y_true, y_pred (seed optional)
+                 metrics=('acc', 'f1'), # which of `mer_metrics`' figures, each over the classes that occur in the group
+                 by=None # grouping columns; default: seed (if present) and fold
                 ) -> pd.DataFrame:
     "Per fold (and seed, if present): number of test samples `n`, accuracy and F1 over the classes that occur."
     _need(df, ['fold', 'y_true', 'y_pred'], 'predictions DataFrame')
-    keys = [k for k in ('seed', 'fold') if k in df.columns]
+    keys = list(by) if by is not None else [k for k in ('seed', 'fold') if k in df.columns]
     rows = []
     for key, g in df.groupby(keys, sort=False):
         m = mer_metrics(g['y_true'].to_numpy(), g['y_pred'].to_numpy())
-        rows.append(dict(zip(keys, key if isinstance(key, tuple) else (key,)), n=m['n'], acc=m['acc'], f1=m['f1']))
-    return pd.DataFrame(rows, columns=keys + ['n', 'acc', 'f1'])
+        rows.append(dict(zip(keys, key if isinstance(key, tuple) else (key,)), n=m['n'], **{k: m[k] for k in metrics}))
+    return pd.DataFrame(rows, columns=keys + ['n', *metrics])
 
 def confusion(df:pd.DataFrame, # predictions: columns y_true, y_pred
               classes # class names in index order; y_true/y_pred hold indices into it (ints) or the names
@@ -177,12 +179,9 @@ def _epoch_acc(h, split, keys):
     return a[keys + ['epoch', 'acc']]
 
 def _epoch_uf1(h, split, keys):
-    "Per (seed,) fold and epoch: the macro F1 over the classes that occur in that fold (y_true or y_pred), as a column `acc`."
-    from sklearn.metrics import f1_score
+    "Per (seed,) fold and epoch: the F1 over the classes that occur in that fold (`mer_metrics`' f1), as a column `acc`."
     s = h[h['split'] == split]
-    rows = [(*(k if isinstance(k, tuple) else (k,)), f1_score(g['y_true'], g['y_pred'], average='macro', zero_division=0.0))
-            for k, g in s.groupby(keys + ['epoch'])]
-    return pd.DataFrame(rows, columns=keys + ['epoch', 'acc'])
+    return fold_metrics(s, ('f1',), by=keys + ['epoch']).rename(columns={'f1': 'acc'})[keys + ['epoch', 'acc']]
 
 def _argbest(a, keys, col, tie):
     a = a.sort_values(keys + ['epoch'])
@@ -266,9 +265,8 @@ def aggregate_metrics(preds:pd.DataFrame, # selected test predictions: columns f
     "MER metrics of selected predictions, pooled over folds or as the mean over (seed,) folds of each fold's own scores."
     if how not in AGGREGATES: raise ValueError(f"unknown aggregation {how!r}; choose from {list(AGGREGATES)}")
     if how == 'pooled': return mer_metrics(preds['y_true'].to_numpy(), preds['y_pred'].to_numpy(), labels=labels)
-    _need(preds, ['fold', 'y_true', 'y_pred'], 'predictions DataFrame')
-    per = [mer_metrics(g['y_true'].to_numpy(), g['y_pred'].to_numpy()) for _, g in preds.groupby([k for k in ('seed', 'fold') if k in preds])]
-    return {**{k: float(np.mean([m[k] for m in per])) for k in ('acc', 'f1', 'uf1', 'uar')}, 'n': int(len(preds))}
+    per = fold_metrics(preds, ('acc', 'f1', 'uf1', 'uar'))
+    return {**{k: float(per[k].mean()) for k in ('acc', 'f1', 'uf1', 'uar')}, 'n': int(len(preds))}
 
 # %% ../nbs/10_metrics.ipynb #c033
 from .soa import axial_mean, axial_std

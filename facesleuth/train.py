@@ -109,7 +109,7 @@ def predict(model, loader, device, amp=False):
     model.eval(); P = []; kind = input_kind(model)
     for items in loader:
         with torch.autocast(device.type, enabled=amp and device.type == 'cuda'):
-            logits = model(**{k: v.to(device) for k, v in as_batch(kind, items).items()})
+            logits = model(**as_batch(kind, items, device))
         P.append(torch.softmax(logits.float(), 1).cpu())
     P = torch.cat(P).numpy() if P else np.zeros((0, 1))
     return P.argmax(1), P
@@ -132,7 +132,7 @@ def train_fold(model_name:str, data:DataSource, fold, *, preset:Preset|str='smok
     kind = input_kind(model)            # what the model consumes: its dataset, and the batch's keyword arguments
     ds_train = kind.dataset(train_rows, data.store, train=True, size=preset.img_size, augment=preset.augment, flip_p=preset.flip_p,
                             max_rot=preset.max_rot, jitter=preset.jitter, seed=fs)
-    y_train = t.y.values[list(fold.train_idx)].astype(np.int64)
+    y_train = train_rows.y.to_numpy().astype(np.int64)
     if len(train_rows) < 2: raise ValueError(
         f"fold {fold.name}: {len(train_rows)} training sample(s); BatchNorm cannot train on fewer than 2")
     # a last batch of one sample (BatchNorm cannot train on it) is merged into the previous batch; no sample is dropped
@@ -162,9 +162,9 @@ def train_fold(model_name:str, data:DataSource, fold, *, preset:Preset|str='smok
         model.train(); t0 = time.perf_counter(); losses = []; n_correct = n_seen = 0; grads.clear()
         opt.zero_grad()
         for i, items in enumerate(dl_train):
-            items = [x.to(device) for x in items]; y = items[-1]
+            y = items[-1].to(device)
             with torch.autocast(device.type, enabled=amp):
-                logits = model(**as_batch(kind, items))
+                logits = model(**as_batch(kind, items, device))
                 loss = loss_fn(logits.float(), y)
             scaler.scale(loss / preset.accum_steps).backward()
             if (i + 1) % preset.accum_steps == 0 or i + 1 == len(dl_train):
