@@ -123,19 +123,19 @@ class EDMDBN(nn.Module):
 # %% ../nbs/05c_edmdbn.ipynb #e023
 @register_model("EDMDBN (likemby): Swin-T with accumulated token attention on entire (apex - onset) and detail motion, added",
                 rows=("004 T2 EDMDBN (ours)", "004 T3 EDMDBN (ours)", "004 T4 EDMDBN summary", "004 T5 EDMDBN (ours)",
-                      "004 T6 Both", "004 T7 Pixel Subtraction", "004 T8 Swin-T with AA", "004 T9 Feature addition"))
+                      "004 T6 Both", "004 T7 Pixel Subtraction", "004 T8 Swin-T with AA", "004 T9 Feature addition"), recipe='edmdbn_paper')
 def edmdbn(**kw):
     "EDMDBN as released (minus the position ViT its forward never uses): see `EDMDBN`."
     return EDMDBN(**kw)
 
-@register_model("EDMDBN with the entire-motion branch only", rows=("004 T6 Only entire branch",))
+@register_model("EDMDBN with the entire-motion branch only", rows=("004 T6 Only entire branch",), recipe='edmdbn_paper')
 def edmdbn_entire(**kw): return EDMDBN(branches=('entire',), **kw)
 
-@register_model("EDMDBN with the detail-motion branch only", rows=("004 T6 Only detail branch",))
+@register_model("EDMDBN with the detail-motion branch only", rows=("004 T6 Only detail branch",), recipe='edmdbn_paper')
 def edmdbn_detail(**kw): return EDMDBN(branches=('detail',), **kw)
 
-@register_model("EDMDBN without token attention (plain Swin-T branches)", rows=("004 T8 Swin-T",))
+@register_model("EDMDBN without token attention (plain Swin-T branches)", rows=("004 T8 Swin-T",), recipe='edmdbn_paper')
 def edmdbn_no_attention(**kw): return EDMDBN(token_attention=False, **kw)
 
-@register_model("EDMDBN with the branch maps concatenated instead of added", rows=("004 T9 Feature concatenation",))
+@register_model("EDMDBN with the branch maps concatenated instead of added", rows=("004 T9 Feature concatenation",), recipe='edmdbn_paper')
 def edmdbn_concat(**kw): return EDMDBN(fusion='concat', **kw)

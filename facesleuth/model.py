@@ -110,13 +110,14 @@ class ModelInfo:
     builder: Callable
     description: str
     rows: tuple = ()
+    recipe: str|None = None   # the training recipe of its paper (a preset of `facesleuth.presets.RECIPES`); None: FaceSleuth's
 
 _REGISTRY: dict[str, ModelInfo] = {}
 
-def register_model(description:str, rows=()):
-    "Decorator: register `fn(**kw) -> FaceSleuth` under its function name."
+def register_model(description:str, rows=(), recipe:str|None=None):
+    "Decorator: register `fn(**kw) -> FaceSleuth` under its function name, with the rows it serves and its paper's recipe."
     def deco(fn):
-        _REGISTRY[fn.__name__] = ModelInfo(fn.__name__, fn, description, tuple(rows))
+        _REGISTRY[fn.__name__] = ModelInfo(fn.__name__, fn, description, tuple(rows), recipe)
         return fn
     return deco
 

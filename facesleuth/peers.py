@@ -121,7 +121,8 @@ class MMNet(nn.Module):
 
 # %% ../nbs/05b_peers.ipynb #m027
 @register_model("MMNet (muse1998): CA-block motion stream + position ViT on the onset",
-                rows=("000 T3 MMNet [10]", "002 T1 MMNet (2022)", "003 T5 MMNet Li et al. (2022a)"))
+                rows=("000 T3 MMNet [10]", "002 T1 MMNet (2022)", "003 T5 MMNet Li et al. (2022a)"),
+                recipe='mmnet_paper')
 def mmnet(**kw):
     "MMNet as released (minus the modules its forward never uses): see `MMNet`."
     return MMNet(**kw)

@@ -8,7 +8,7 @@ import dataclasses
 from dataclasses import dataclass
 
 # %% auto #0
-__all__ = ['PRESETS', 'RECIPES', 'Preset', 'at_scale', 'get_preset']
+__all__ = ['PRESETS', 'RECIPES', 'SCALES', 'Preset', 'at_scale', 'get_preset', 'recipe_preset']
 
 # %% ../nbs/11a_presets.ipynb #p004
 @dataclass(frozen=True)
@@ -100,3 +100,13 @@ def get_preset(name:str|Preset, **overrides) -> Preset:
     bad = set(overrides) - {f.name for f in dataclasses.fields(Preset)}
     if bad: raise TypeError(f"unknown preset field(s) {sorted(bad)}; fields: {[f.name for f in dataclasses.fields(Preset)]}")
     return dataclasses.replace(p, **overrides)
+
+# %% ../nbs/11a_presets.ipynb #p012b
+SCALES = ('smoke', 'cpu')
+
+def recipe_preset(recipe:str|None, scale:str) -> str:
+    "The preset name a model with `recipe` trains under at `scale` ('smoke', 'cpu', 'paper'; others are used as given)."
+    if recipe is None or not isinstance(scale, str): return scale
+    if recipe not in RECIPES: raise KeyError(f"unknown recipe {recipe!r}; known recipes: {', '.join(RECIPES)}")
+    if scale == 'paper': return recipe
+    return f"{recipe}_{scale}" if scale in SCALES else scale
