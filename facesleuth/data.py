@@ -4,7 +4,8 @@
 
 # %% ../nbs/09_data.ipynb #c003
 from __future__ import annotations
-import math, random
+import math, random, functools
+from typing import Callable
 from dataclasses import dataclass
 import numpy as np
 import pandas as pd
@@ -19,9 +20,10 @@ IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
 
 # %% auto #0
-__all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'INPUT_KINDS', 'jitter_frames', 'aug_pad', 'AugParams', 'sample_aug', 'apply_aug',
-           'pair_augment', 'to_tensor', 'normalize', 'denormalize', 'PairDataset', 'SequenceDataset', 'KeyframeDataset',
-           'InputKind', 'input_kind', 'as_batch', 'seed_worker', 'EpochLoader', 'MergeTailBatchSampler', 'make_loader']
+__all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'VIDEO_SAMPLINGS', 'INPUT_KINDS', 'jitter_frames', 'aug_pad', 'AugParams',
+           'sample_aug', 'apply_aug', 'pair_augment', 'to_tensor', 'normalize', 'denormalize', 'PairDataset',
+           'SequenceDataset', 'KeyframeDataset', 'VideoSpecialDataset', 'InputKind', 'input_kind', 'as_batch',
+           'seed_worker', 'EpochLoader', 'MergeTailBatchSampler', 'make_loader']
 
 # %% ../nbs/09_data.ipynb #c005
 def _np_rng(rng):
@@ -180,11 +182,15 @@ class PairDataset(Dataset):
         o, a, p = self.draw(i, self.size or np.shape(frames)[1])
         x = normalize(to_tensor(np.stack([frames[nearest_index(fn, k)] for k in self.frames_of(i, o, a)]), self.size))
         if p is not None: x = apply_aug(x, p, self.interpolation)
-        return (*x, self.au[i], self.y[i])
+        return self.items(i, x)
 
     def frames_of(self, i: int, onset: int, apex: int) -> tuple:
         "The frame numbers sample `i` yields, given this epoch's (jittered) onset and apex: the pair."
         return onset, apex
+
+    def items(self, i: int, x: torch.Tensor) -> tuple:
+        "What sample `i` yields from its frames `x` (in `frames_of` order, augmented together): the frames, the AU vector, the label."
+        return (*x, self.au[i], self.y[i])
 
 # %% ../nbs/09_data.ipynb #c018
 class SequenceDataset(Dataset):
@@ -222,16 +228,48 @@ class KeyframeDataset(PairDataset):
     "`(onset, apex, offset, au, label)`: `PairDataset`'s pair (same jitter and draws) plus the offset frame, augmented with them."
     def frames_of(self, i: int, onset: int, apex: int) -> tuple: return onset, apex, self.offset[i]
 
+# %% ../nbs/09_data.ipynb #v018a
+VIDEO_SAMPLINGS = ('uniform', 'random')
+
+class VideoSpecialDataset(PairDataset):
+    "`(video (T,3,H,W), onset, apex, au, label)`: HSTA's video set of `n_frames` frames and its special frames, one draw for all."
+    def __init__(self, table: pd.DataFrame, store, *,
+                 n_frames: int=6,              # frames in the video set (HSTA: 6, 003 Fig. 3)
+                 video_sampling: str='uniform',# 'uniform' onset..offset (the paper) or 'random' (the released code)
+                 max_span: int=50,             # 'random': candidates onset..min(offset, onset + max_span), as released
+                 **kw):                        # PairDataset's options (train, size, augment, jitter, seed, ...)
+        if video_sampling not in VIDEO_SAMPLINGS: raise ValueError(f"video_sampling must be one of {list(VIDEO_SAMPLINGS)}, got {video_sampling!r}")
+        if int(n_frames) < 1 or int(max_span) < 0: raise ValueError(f"n_frames must be >= 1 and max_span >= 0, got {n_frames}, {max_span}")
+        super().__init__(table, store, **kw)
+        self.n_frames, self.video_sampling, self.max_span = int(n_frames), video_sampling, int(max_span)
+
+    def video_frames(self, i: int) -> np.ndarray:
+        "The wanted frame numbers of sample `i`'s video set this epoch (in time order)."
+        on, off = int(self.onset[i]), int(self.offset[i])
+        if self.video_sampling == 'uniform': return np.linspace(on, off, self.n_frames).round().astype(np.int64)
+        cand = np.arange(on, min(off, on + self.max_span) + 1)
+        if len(cand) >= self.n_frames:          # a stream of its own: onset, apex and augmentation stay PairDataset's draws
+            return np.sort(np.random.default_rng([self.seed, self.epoch, int(i), 1]).choice(cand, self.n_frames, replace=False))
+        add = self.n_frames - len(cand)         # short clip: the first frame repeated before, the last after (the odd one at the end)
+        return np.concatenate([np.full(add // 2, cand[0]), cand, np.full(add - add // 2, cand[-1])]).astype(np.int64)
+
+    def frames_of(self, i: int, onset: int, apex: int) -> tuple: return (onset, apex, *self.video_frames(i))
+    def items(self, i: int, x: torch.Tensor) -> tuple: return x[2:], x[0], x[1], self.au[i], self.y[i]
+
+
 # %% ../nbs/09_data.ipynb #k018b
 @dataclass(frozen=True)
 class InputKind:
-    "What a model consumes: the dataset class that serves it and the names of the tensors it yields before the label."
+    "What a model consumes: the dataset (class or factory) that serves it and the names of the tensors it yields before the label."
     name: str
-    dataset: type
+    dataset: Callable
     keys: tuple
 
 INPUT_KINDS = {k.name: k for k in (InputKind('pair', PairDataset, ('onset', 'apex', 'au')),
-                                   InputKind('keyframes', KeyframeDataset, ('onset', 'apex', 'offset', 'au')))}
+                                   InputKind('keyframes', KeyframeDataset, ('onset', 'apex', 'offset', 'au')),
+                                   InputKind('video+special', VideoSpecialDataset, ('video', 'onset', 'apex', 'au')),
+                                   InputKind('video+special_random', functools.partial(VideoSpecialDataset, video_sampling='random'),
+                                             ('video', 'onset', 'apex', 'au')))}
 
 def input_kind(model) -> InputKind:
     "The `InputKind` a model declares in its `inputs` attribute ('pair' when it declares none)."

@@ -129,3 +129,4 @@ def mmnet(**kw):
 
 # %% ../nbs/05b_peers.ipynb #m039
 from . import edmdbn  # registers EDMDBN
+from . import hsta    # registers HSTA

@@ -87,6 +87,11 @@ RECIPES = {
                            batch_size=4, accum_steps=1, max_rot=4.0, jitter=False),
     'edmdbn_released': Preset('edmdbn_released', epochs=60, warmup_epochs=10, schedule='cosine', lr=1e-4, weight_decay=1e-8,
                               batch_size=4, accum_steps=1, max_rot=4.0, jitter=False, label_smoothing=0.1),
+    'hsta_paper': Preset('hsta_paper', epochs=150, warmup_epochs=5, warmup_start_lr=1e-6, schedule='cosine', lr=5e-5,
+                         weight_decay=0.05, batch_size=32, accum_steps=1, loss='mse', sampler='balanced', jitter=False),
+    'hsta_released': Preset('hsta_released', epochs=150, warmup_epochs=5, warmup_start_lr=1e-6 * 32 / 256, schedule='cosine',
+                            lr=5e-4 * 32 / 256, min_lr=1e-6 * 32 / 256, weight_decay=0.05, batch_size=32, accum_steps=1,
+                            loss='ce', sampler='balanced', layer_decay=0.9, jitter=False),
 }
 PRESETS.update(RECIPES)
 PRESETS.update({f"{r}_{s}": at_scale(RECIPES[r], PRESETS[s]) for r in RECIPES for s in ('smoke', 'cpu')})
