@@ -23,7 +23,7 @@ IMAGENET_STD = (0.229, 0.224, 0.225)
 __all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'VIDEO_SAMPLINGS', 'INPUT_KINDS', 'jitter_frames', 'aug_pad', 'AugParams',
            'sample_aug', 'apply_aug', 'pair_augment', 'to_tensor', 'normalize', 'denormalize', 'PairDataset',
            'SequenceDataset', 'KeyframeDataset', 'VideoSpecialDataset', 'InputKind', 'input_kind', 'as_batch',
-           'seed_worker', 'EpochLoader', 'MergeTailBatchSampler', 'make_loader']
+           'example_batch', 'seed_worker', 'EpochLoader', 'MergeTailBatchSampler', 'make_loader']
 
 # %% ../nbs/09_data.ipynb #c005
 def _np_rng(rng):
@@ -281,6 +281,13 @@ def as_batch(kind: InputKind, items, device=None) -> dict:
     "A loader's batch `(*tensors, label)` as the model's keyword arguments `{key: tensor}` (on `device`; the label left out)."
     if len(items) != len(kind.keys) + 1: raise ValueError(f"input kind {kind.name!r}: {len(items)} tensors for keys {kind.keys} + label")
     return {k: v if device is None else v.to(device) for k, v in zip(kind.keys, items[:-1])}
+
+# %% ../nbs/09_data.ipynb #k018e
+def example_batch(kind: InputKind|str, img_size: int, batch: int = 1, n_au: int = len(AU_VOCAB), n_video: int = 6) -> dict:
+    "All-zero model inputs of input kind `kind`: frames `(B,3,S,S)`, a video set `(B,n_video,3,S,S)`, AU vectors `(B,n_au)`."
+    kind = INPUT_KINDS[kind] if isinstance(kind, str) else kind
+    shape = dict(video=(batch, n_video, 3, img_size, img_size), au=(batch, n_au))
+    return {k: torch.zeros(shape.get(k, (batch, 3, img_size, img_size))) for k in kind.keys}
 
 # %% ../nbs/09_data.ipynb #c021
 def seed_worker(worker_id: int):

@@ -82,11 +82,11 @@ EMOTIONS = {  # every emotion name each dataset's annotation uses (lower case); 
     'smic_hs': ('negative', 'positive', 'surprise'),
     'casme3': ('happy', 'disgust', 'surprise', 'fear', 'anger', 'sad', 'others'),
 }
-EMOTION_ALIASES = {'samm': {'others': 'other'}}   # meb maps a variant spelling `Others` (datasets.md Sec. 2)
+EMOTION_ALIASES = {'samm': {'others': 'other'}}   # meb maps a variant spelling `Others` (docs/notes/datasets.md Sec. 2)
 
 _NPS = ('negative', 'positive', 'surprise')       # MEGC2019 code order 0, 1, 2
 MEGC_CODES = dict(enumerate(_NPS))
-MEGC_CASME2_LEFT_OUT = (  # CASME II clips of the MEGC mapping that combined_3class_gt.csv does not list (datasets.md Sec. 1)
+MEGC_CASME2_LEFT_OUT = (  # CASME II clips of the MEGC mapping that combined_3class_gt.csv does not list (docs/notes/datasets.md Sec. 1)
     (('sub04', 'EP12_01f'), "apex not annotated ('/')"), (('sub05', 'EP09_05f'), 'apex = onset'))
 _C3NEG = ('disgust', 'fear', 'anger', 'sad')
 

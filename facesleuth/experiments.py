@@ -419,7 +419,7 @@ def claims_ledger(results:pd.DataFrame|None=None, params:pd.DataFrame|None=None,
         sh = params.loc[params.model == 'facesleuth_soa_shared', 'ours added vs CVA, released head'].item()
         add('P2', '000 abstract, Table 1', 'SOA (one θ per layer) adds only 0.16 % parameters (+15.1 k)', '+15.1 k (+0.16 %)',
             f'{ind:+d} parameters ({100 * ind / (cva * 1e6):+.4f} %)', 'model definition (SOA as written: GELU bottleneck, no BN)',
-            'does not hold', 'SOA as specified is slightly smaller than CVA; 15.1 k / 8.79 M is 0.17 %, not 0.16 % (INDEX.md item 8)')
+            'does not hold', 'SOA as specified is slightly smaller than CVA; 15.1 k / 8.79 M is 0.17 %, not 0.16 % (docs/notes/paper-index.md item 8)')
         add('P3', '000 Table 1', 'SOA with a shared θ adds 3.8 k parameters (+0.04 %)', '+3.8 k (+0.04 %)', f'{sh:+d} parameters',
             'model definition', 'does not hold', 'the paper does not say what the 3.8 k are')
     # structural
@@ -458,11 +458,11 @@ def claims_ledger(results:pd.DataFrame|None=None, params:pd.DataFrame|None=None,
     dr = [(_rep('facesleuth', 'table2', 'A (CVA)', d, 'acc') - _rep('facesleuth', 'table2', 'D (θ=0)', d, 'acc')) for d in ('CASME II', 'SAMM', 'MMEW')]
     add('R1', '000 Sec. 3.5.2', 'θ = 0 (config D) costs at least 10 points of accuracy', '≥ 10 points',
         'paper Table 2, A - D: ' + ', '.join(f'{v:.2f}' for v in dr), "the paper's own Table 2", 'does not hold' if min(dr) < 10 else 'holds',
-        'CASME II and SAMM fall short of 10 points (INDEX.md item 6)')
+        'CASME II and SAMM fall short of 10 points (docs/notes/paper-index.md item 6)')
     ca = [(_rep('facesleuth', 'table2', 'C (SOA-ind.)', d, m) - _rep('facesleuth', 'table2', 'A (CVA)', d, m)) for d in ('CASME II', 'SAMM', 'MMEW') for m in ('acc', 'f1')]
     add('R2', '000 abstract, Sec. 3.5.2', 'SOA (C) gives consistent gains over CVA (A)', 'C > A',
         'paper Table 2, C - A (acc, F1) per dataset: ' + ', '.join(f'{v:+.3f}' for v in ca), "the paper's own Table 2",
-        'mixed' if any(v < 0 for v in ca) else 'holds', 'accuracy rises, F1 falls on CASME II and MMEW (INDEX.md item 7)')
+        'mixed' if any(v < 0 for v in ca) else 'holds', 'accuracy rises, F1 falls on CASME II and MMEW (docs/notes/paper-index.md item 7)')
     # claims measured on our runs
     def vs(cid, source, claim, paper_value, a, b, metric='acc_last', threshold=0.0, note='', prefer=None):
         if results is None or not len(results) or metric not in results:

@@ -281,17 +281,17 @@ def count_params(m:nn.Module, trainable_only=False) -> int:
     return sum(p.numel() for p in m.parameters() if p.requires_grad or not trainable_only)
 
 def count_macs(m:nn.Module, img_size:int=224, n_au:int=21) -> int:
-    """Multiply-accumulates of one forward pass of model `m` on one (onset, apex, AU) sample (`torch.utils.flop_counter`; MACs = FLOPs / 2);
-    a model whose class sets `inputs = 'keyframes'` gets (onset, apex, offset, AU)."""
+    """Multiply-accumulates of one forward pass of model `m` on one sample of the input kind it declares (`inputs`: an
+    (onset, apex, AU) pair by default; `facesleuth.data.example_batch`), by `torch.utils.flop_counter` (MACs = FLOPs / 2)."""
     from torch.utils.flop_counter import FlopCounterMode
-    x, au = torch.zeros(1, 3, img_size, img_size), torch.zeros(1, n_au)
-    frames = (x, x, x) if getattr(type(m), 'inputs', 'pair') == 'keyframes' else (x, x)
+    from facesleuth.data import input_kind, example_batch
+    batch = example_batch(input_kind(m), img_size, n_au=n_au)
     fused = [mod for mod in m.modules() if getattr(mod, 'fused_attn', False)]
     for mod in fused: mod.fused_attn = False       # the counter does not see timm's fused attention kernel: count it written out
     was = m.training; m.eval()
     fc = FlopCounterMode(display=False)
     try:
-        with fc, torch.no_grad(): m(*frames, au)
+        with fc, torch.no_grad(): m(**batch)
     finally:
         m.train(was)
         for mod in fused: mod.fused_attn = True

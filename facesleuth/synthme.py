@@ -87,7 +87,8 @@ class SynthMEConfig:
     clips_per_subject: int|tuple = 12    # int, or one count per subject
     size: int = 64                       # output frames are size x size RGB
     n_frames: int = 3                    # T >= 3: onset, (rise), apex, (fall), offset; apex at index (T-1)//2
-    phi_deg: float = 90.0                # planted motion axis in the image, image convention (0 = right, 90 = up)
+    phi_deg: float|None = None           # planted motion axis in the image (0 = right, 90 = up); None: the face's own vertical,
+                                         #   layout_deg (the whole face rotated, its motion with it); `motion_deg` resolves it
     layout_deg: float = 90.0             # planted layout axis: the face's up direction in the image (90 = upright)
     amplitude_px: float = 12.0           # class-motion strength: mean peak AU displacement in px at 224x224 (scaled by size/224)
     amplitude_jitter: float = 0.3        # per-clip amplitude ~ U[amp*(1-j), amp*(1+j)]
@@ -119,6 +120,9 @@ class SynthMEConfig:
                 except (TypeError, ValueError): raise TypeError(f"SynthMEConfig.{f.name} must be a number, got {v!r}") from None
                 if f.type == 'int' and cast != v: raise TypeError(f"SynthMEConfig.{f.name} must be an integer, got {v!r}")
                 object.__setattr__(self, f.name, cast)
+        if self.phi_deg is not None:
+            try: object.__setattr__(self, 'phi_deg', float(self.phi_deg))
+            except (TypeError, ValueError): raise TypeError(f"SynthMEConfig.phi_deg must be a number or None, got {self.phi_deg!r}") from None
         if self.n_frames < 3: raise ValueError(f"SynthMEConfig.n_frames must be >= 3 (onset, apex, offset), got {self.n_frames}")
         if self.size < 16: raise ValueError(f"SynthMEConfig.size must be >= 16, got {self.size}")
         if self.n_subjects < 1: raise ValueError(f"SynthMEConfig.n_subjects must be >= 1, got {self.n_subjects}")
@@ -162,9 +166,14 @@ class SynthMEConfig:
     @property
     def scale(self) -> int: return self.render_scale or max(2, round(256 / self.size))
 
+    @property
+    def motion_deg(self) -> float:
+        "The planted motion axis in the image, degrees: `phi_deg`, or the layout axis when the motion follows the face."
+        return self.layout_deg if self.phi_deg is None else self.phi_deg
+
     def key(self) -> str:
-        "Hash of the parameters: the cache key and the frame references' prefix."
-        d = asdict(self); d['_version'] = _GENERATOR_VERSION
+        "Hash of the parameters (the motion axis resolved: one key per generated benchmark): the cache key and the frame references' prefix."
+        d = asdict(self); d['phi_deg'] = self.motion_deg; d['_version'] = _GENERATOR_VERSION
         return hashlib.sha1(json.dumps(d, sort_keys=True, default=list).encode()).hexdigest()[:12]
 
 SYNTHME_PRESETS = {
@@ -451,7 +460,7 @@ def _render_subject(s: dict, R: int) -> np.ndarray:
 
 def _face_phi(cfg) -> float:
     "The motion axis in the face's own frame (radians): `phi` in the image minus the face's rotation `layout - 90`."
-    return math.radians(cfg.phi_deg - (cfg.layout_deg - 90.0))
+    return math.radians(cfg.motion_deg - (cfg.layout_deg - 90.0))
 
 def _rotate_layout(img: np.ndarray, cfg, vectors: bool = False) -> np.ndarray:
     """Rotate an (R, R, C) image about its centre by `layout_deg - 90` (anticlockwise as displayed); with `vectors`,
@@ -538,7 +547,7 @@ class SynthME:
         if videos.shape != exp or videos.dtype != np.uint8:
             raise ValueError(f"SynthME videos have shape {videos.shape} {videos.dtype}, expected {exp} uint8 for {config}")
         T = config.n_frames; apex = (T - 1) // 2
-        src = (f"SynthME v{_GENERATOR_VERSION}(seed={config.seed}, phi_deg={config.phi_deg:g}, layout_deg={config.layout_deg:g}, size={config.size}, "
+        src = (f"SynthME v{_GENERATOR_VERSION}(seed={config.seed}, phi_deg={config.motion_deg:g}, layout_deg={config.layout_deg:g}, size={config.size}, "
                f"n_frames={T}, key={self.key})")
         rows = []
         for c in self._clips:
@@ -549,7 +558,7 @@ class SynthME:
         self.table = pd.DataFrame(rows, columns=list(SAMPLE_COLUMNS))
         self.truth = pd.DataFrame([dict(
             subject=c['subject'], clip=c['clip'], label=c['label'], aus=c['aus'], aus_coded=c['aus_coded'],
-            au_intensity=c['au_intensity'], phi_deg=config.phi_deg, layout_deg=config.layout_deg,
+            au_intensity=c['au_intensity'], phi_deg=config.motion_deg, layout_deg=config.layout_deg,
             amplitude_px=c['amplitude_px'], amplitude_px224=c['amplitude_px224'],
             shift_px=c['shift_px'], shift_mag_px=math.hypot(*c['shift_px']),
             face_offset_px=(c['face_offset'][0] * config.size, c['face_offset'][1] * config.size),
@@ -558,11 +567,11 @@ class SynthME:
         self._index = {c['clip']: c['index'] for c in self._clips}
 
     @property
-    def phi_rad(self) -> float: return math.radians(self.config.phi_deg)
+    def phi_rad(self) -> float: return math.radians(self.config.motion_deg)
     def __len__(self): return len(self._clips)
     def __repr__(self):
         return (f"SynthME({len(self)} clips, {self.config.n_subjects} subjects, {self.config.size}px x {self.config.n_frames} frames, "
-                f"phi={self.config.phi_deg:g} deg, layout={self.config.layout_deg:g} deg, key={self.key}{', cached' if self.from_cache else ''})")
+                f"phi={self.config.motion_deg:g} deg, layout={self.config.layout_deg:g} deg, key={self.key}{', cached' if self.from_cache else ''})")
 
     def index_of(self, row_or_index) -> int:
         "Position of a clip given an int position, a clip id, a frame reference, or a table row (Series/dict with `clip`)."
