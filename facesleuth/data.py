@@ -22,8 +22,9 @@ IMAGENET_STD = (0.229, 0.224, 0.225)
 # %% auto #0
 __all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'VIDEO_SAMPLINGS', 'INPUT_KINDS', 'jitter_frames', 'aug_pad', 'AugParams',
            'sample_aug', 'apply_aug', 'pair_augment', 'to_tensor', 'normalize', 'denormalize', 'PairDataset',
-           'SequenceDataset', 'KeyframeDataset', 'VideoSpecialDataset', 'InputKind', 'input_kind', 'as_batch',
-           'example_batch', 'seed_worker', 'EpochLoader', 'MergeTailBatchSampler', 'make_loader']
+           'SequenceDataset', 'KeyframeDataset', 'VideoSpecialDataset', 'TrackSpecialDataset', 'InputKind',
+           'input_kind', 'as_batch', 'example_batch', 'seed_worker', 'EpochLoader', 'MergeTailBatchSampler',
+           'make_loader']
 
 # %% ../nbs/09_data.ipynb #c005
 def _np_rng(rng):
@@ -180,13 +181,17 @@ class PairDataset(Dataset):
         i = int(i) % len(self)
         frames, fn = _load(self.store, self.table.iloc[i], type(self).__name__)
         o, a, p = self.draw(i, self.size or np.shape(frames)[1])
-        x = normalize(to_tensor(np.stack([frames[nearest_index(fn, k)] for k in self.frames_of(i, o, a)]), self.size))
+        x = normalize(to_tensor(self.images(i, frames, fn, self.frames_of(i, o, a)), self.size))
         if p is not None: x = apply_aug(x, p, self.interpolation)
         return self.items(i, x)
 
     def frames_of(self, i: int, onset: int, apex: int) -> tuple:
         "The frame numbers sample `i` yields, given this epoch's (jittered) onset and apex: the pair."
         return onset, apex
+
+    def images(self, i: int, frames, fn, numbers) -> np.ndarray:
+        "The uint8 images `(K,H,W,3)` sample `i` yields for the frame numbers `numbers` (from `frames_of`): the nearest stored frames."
+        return np.stack([frames[nearest_index(fn, k)] for k in numbers])
 
     def items(self, i: int, x: torch.Tensor) -> tuple:
         "What sample `i` yields from its frames `x` (in `frames_of` order, augmented together): the frames, the AU vector, the label."
@@ -256,6 +261,22 @@ class VideoSpecialDataset(PairDataset):
     def frames_of(self, i: int, onset: int, apex: int) -> tuple: return (onset, apex, *self.video_frames(i))
     def items(self, i: int, x: torch.Tensor) -> tuple: return x[2:], x[0], x[1], self.au[i], self.y[i]
 
+class TrackSpecialDataset(VideoSpecialDataset):
+    "`VideoSpecialDataset` with the special frames replaced by Lucas-Kanade track images onset -> apex and apex -> end, as HSTA's released `--use_optflow 1` (003 Table 7 'OF')."
+    def __init__(self, table: pd.DataFrame, store, *,
+                 tracks=None,                  # a `facesleuth.tracks.TrackStore` over `store` (None: one with the released parameters, default cache root)
+                 **kw):                        # VideoSpecialDataset's options
+        from facesleuth.tracks import TrackStore
+        super().__init__(table, store, **kw)
+        self.tracks = tracks if tracks is not None else TrackStore(store)
+
+    def images(self, i: int, frames, fn, numbers) -> np.ndarray:
+        "Track images onset -> apex and apex -> `min(offset, onset + max_span)` (this epoch's onset and apex), then the RGB video set."
+        on, ap, *video = numbers
+        end = min(int(self.offset[i]), int(self.onset[i]) + self.max_span)        # as released: Offset_num = min(Offset_num, Onset_num + 50)
+        row = self.table.iloc[i]
+        return np.stack([self.tracks.pair(row, on, ap), self.tracks.pair(row, ap, end), *super().images(i, frames, fn, video)])
+
 
 # %% ../nbs/09_data.ipynb #k018b
 @dataclass(frozen=True)
@@ -269,6 +290,9 @@ INPUT_KINDS = {k.name: k for k in (InputKind('pair', PairDataset, ('onset', 'ape
                                    InputKind('keyframes', KeyframeDataset, ('onset', 'apex', 'offset', 'au')),
                                    InputKind('video+special', VideoSpecialDataset, ('video', 'onset', 'apex', 'au')),
                                    InputKind('video+special_random', functools.partial(VideoSpecialDataset, video_sampling='random'),
+                                             ('video', 'onset', 'apex', 'au')),
+                                   InputKind('video+tracks', TrackSpecialDataset, ('video', 'onset', 'apex', 'au')),
+                                   InputKind('video+tracks_random', functools.partial(TrackSpecialDataset, video_sampling='random'),
                                              ('video', 'onset', 'apex', 'au')))}
 
 def input_kind(model) -> InputKind:

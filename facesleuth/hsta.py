@@ -16,7 +16,7 @@ BRANCHES = ('special', 'video')
 
 # %% auto #0
 __all__ = ['BRANCHES', 'HSTA_MAIN', 'sincos_positions', 'branch_patch', 'TubeletEmbed', 'CSTA', 'HSTALayer', 'HSTA',
-           'hsta_variant_name', 'hsta', 'hsta_released']
+           'hsta_variant_name', 'hsta', 'hsta_released', 'hsta_of']
 
 # %% ../nbs/05d_hsta.ipynb #h007
 def sincos_positions(n: int, dim: int) -> torch.Tensor:
@@ -109,6 +109,7 @@ class HSTA(nn.Module):
                  csta: bool = True,             # crossmodal attention at the end of each layer (003 Table 2)
                  frames: int = 6,               # frames in the video set
                  video_sampling: str = 'uniform',   # 'uniform' (paper) or 'random' (released): which input kind the model asks for
+                 special: str = 'frames',       # special set: 'frames' (onset, apex: Table 7 "SF") or 'tracks' (Lucas-Kanade track images: "OF")
                  dims: tuple = (384, 768), patch_size: tuple = (12, 16), heads: tuple = (12, 12), mlp_ratio: float = 4.,
                  tubelet: int = 2, qkv_bias: bool = True,
                  drop: float = 0., attn_drop: float = 0., drop_path: float = 0.,   # released runs: drop 0.2, drop_path 0.2
@@ -119,7 +120,9 @@ class HSTA(nn.Module):
         if any(d % h for d, h in zip(dims, heads)): raise ValueError(f"HSTA: dims {dims} must be multiples of heads {heads}")
         self.num_classes, self.img_size, self.frames, self.video_sampling = num_classes, img_size, frames, video_sampling
         self.n_layers, self.depths, self.csta = layers, tuple(depths), csta
-        self.inputs = 'video+special' if video_sampling == 'uniform' else 'video+special_random'
+        if special not in ('frames', 'tracks'): raise ValueError(f"HSTA: special must be 'frames' or 'tracks', got {special!r}")
+        self.special = special
+        self.inputs = ('video+special' if special == 'frames' else 'video+tracks') + ('' if video_sampling == 'uniform' else '_random')
         norm = partial(nn.LayerNorm, eps=1e-6)
         self.patches = tuple(branch_patch(img_size, p) for p in patch_size)
         self.embed = nn.ModuleDict({b: TubeletEmbed(f, img_size, p, d, tubelet, drop=drop)
@@ -203,6 +206,12 @@ def hsta(**kw):
 def hsta_released(**kw):
     "`hsta` with the released script's dropout and video sampling (override any of them)."
     return HSTA(**{**dict(drop=0.2, drop_path=0.2, head_drop=0.4, video_sampling='random'), **kw})
+
+@register_model("HSTA with Lucas-Kanade track images (onset -> apex, apex -> end, drawn on black) as its special set: 003 Table 7 'OF'",
+                rows=("003 T7 OF",), recipe='hsta_paper')
+def hsta_of(**kw):
+    "`hsta` fed track images instead of the special frames (`special='tracks'`: input kind 'video+tracks', `facesleuth.tracks`)."
+    return HSTA(**{**dict(special='tracks'), **kw})
 
 def _register_hsta_variant(layers, ns, nv, csta, rows):
     def build(**kw): return HSTA(**{**dict(layers=layers, depths=(ns, nv), csta=csta), **kw})
