@@ -37,8 +37,9 @@ def project_path(p, start=None) -> Path|None:
 
 # %% ../nbs/14_experiments.ipynb #c008
 PAPER_DIR = Path(__file__).parent / 'paper' if '__file__' in globals() else Path('../facesleuth/paper')
-PAPER_DATASETS = {'CASME II': 'casme2', 'SAMM': 'samm', 'MMEW': 'mmew', 'SMIC-HS': 'smic_hs', 'composite': 'megc2019'}
-DATASET_TITLES = {v: k for k, v in PAPER_DATASETS.items()} | {'synthme': 'SynthME', 'synthme_lodo': 'SynthME domains',
+PAPER_DATASETS = {'CASME II': 'casme2', 'SAMM': 'samm', 'MMEW': 'mmew', 'SMIC-HS': 'smic_hs', 'composite': 'megc2019',
+                  'SMIC': 'smic_hs', 'CASME3': 'casme3'}     # 003 (HSTA) names SMIC-HS 'SMIC' and CAS(ME)^3 'CASME3'
+DATASET_TITLES = {v: k for k, v in reversed(PAPER_DATASETS.items())} | {'casme3': 'CAS(ME)^3', 'synthme': 'SynthME', 'synthme_lodo': 'SynthME domains',
                                                             'megc2019': 'MEGC2019 composite'}
 
 def reported(paper:str, table:str) -> pd.DataFrame:
@@ -64,6 +65,7 @@ class TableSpec:
     note: str = ''
     metrics: tuple = (('acc', 'acc %', 100), ('f1', 'F1', 1))   # the paper's columns: (metric, printed name, scale)
     oracle: str = 'oracle'         # the optimistic selection of the paper's released code: 'oracle' (best acc) or 'oracle_uf1'
+    in_all: bool = True            # part of tables='all' (False: too slow for CI; request it by id)
 
     @property
     def models(self) -> list: return [m for _, m in self.rows if m]
@@ -85,6 +87,8 @@ def _others(paper, table, tag, ours=None):
     known = paper_rows(tag)
     return tuple((r, known.get(r, ours if r in ('FaceSleuth', 'Ours') else None)) for r in dict.fromkeys(reported(paper, table)['row']))
 
+_PCT = (('uf1', 'UF1 %', 100), ('uar', 'UAR %', 100), ('acc', 'acc %', 100))   # 003 prints all three in percent
+_HSTA5 = dict(datasets=('CASME3',), protocol='fold_files', metrics=(_PCT[2], _PCT[1], _PCT[0]))
 _EDM = dict(datasets=('composite', 'CASME II', 'SAMM'), metrics=ACC_UF1, oracle='oracle_uf1')
 
 TABLES = {t.id: t for t in [
@@ -142,6 +146,27 @@ TABLES = {t.id: t for t in [
     TableSpec('edmdbn_t8', 'edmdbn', 'table8', '004 Table 8: Swin-T with and without accumulated token attention (AA)',
               _others('edmdbn', 'table8', '004 T8'), **_EDM, note='004 prints the SAMM accuracies of this table as fractions'),
     TableSpec('edmdbn_t9', 'edmdbn', 'table9', '004 Table 9: fusing the branches by concatenation vs addition', _others('edmdbn', 'table9', '004 T9'), **_EDM),
+    # HSTA (003): all metrics printed in percent; CAS(ME)^3 7 classes, 5 folds from HSTA's fold files (by sample, subject
+    # overlap; SynthME: kfold_sample). Not in tables='all' (in_all=False): 53 ablation configurations, see tables.ipynb.
+    TableSpec('hsta_t1', 'hsta', 'table1', '003 Table 1: USTA only, 0-12 USTA layers on the video (block 1) or special (block 2) frames',
+              _others('hsta', 'table1', '003 T1'), **_HSTA5, in_all=False, note='block names were lost in extraction (docs/notes/paper-index.md)'),
+    TableSpec('hsta_t2', 'hsta', 'table2', '003 Table 2: effect of CSTA (settings a1-a6)', _others('hsta', 'table2', '003 T2'), **_HSTA5, in_all=False),
+    TableSpec('hsta_t3', 'hsta', 'table3', '003 Table 3: hierarchical learning (settings b1-b12)', _others('hsta', 'table3', '003 T3'), **_HSTA5, in_all=False),
+    TableSpec('hsta_t4', 'hsta', 'table4', '003 Table 4: number of HSTA layers for three USTA-count pairs', _others('hsta', 'table4', '003 T4'),
+              **_HSTA5, in_all=False),
+    TableSpec('hsta_t5', 'hsta', 'table5', '003 Table 5: comparison, 3 classes (MEGC2019 mapping), LOSO on SMIC, SAMM and CASME II',
+              _others('hsta', 'table5', '003 T5'), datasets=('SMIC', 'SAMM', 'CASME II'), metrics=_PCT[:2], in_all=False,
+              note="real data: 3 classes need class_protocols (e.g. casme2=casme2_3_megc); the released code's LOSO path adds "
+                   "one sample per class of the held-out subject to training (leakage; claims ledger X5)"),
+    TableSpec('hsta_t6', 'hsta', 'table6', '003 Table 6: CAS(ME)^3 LOSO at 3 and 7 classes', _others('hsta', 'table6', '003 T6'),
+              datasets=('CASME3',), metrics=_PCT[:2], in_all=False,
+              note="a run uses one class protocol (casme3_7 default, casme3_3 via class_protocols); the released LOSO path "
+                   "leaks the held-out subject's samples into training (claims ledger X5)"),
+    TableSpec('hsta_t7', 'hsta', 'table7', '003 Table 7: additional data on CAS(ME)^3 (SF, OF, MaE, OC)', _others('hsta', 'table7', '003 T7'),
+              **_HSTA5, in_all=False,
+              note="rows with MaE (macro-expression training data) or OC (objective classes as labels) have no built model and "
+                   "are reported only; SF and OF (Lucas-Kanade tracks, hsta_of) run; 003 does not state this table's protocol, "
+                   "its SF row equals Table 4 '4 [=2 =1]' (5-fold)"),
 ]}
 
 # %% ../nbs/14_experiments.ipynb #c016
@@ -164,20 +189,30 @@ def dataset_root(data_root, name:str):
 
 def table_runs(spec:TableSpec|str, datasets=('synthme',), *, preset='smoke', seeds=(0,), data_root=None, cache_root=None,
                preset_overrides:dict|None=None, synthme_overrides:dict|None=None, class_protocols:dict|None=None,
-               model_kwargs:dict|None=None, recipes:bool=True) -> list:
+               model_kwargs:dict|None=None, recipes:bool=True, fold_files=None) -> list:
     """The runs a table needs: a list of (printed row, model, dataset, RunConfig). `class_protocols` maps a real dataset
     to its class protocol (default: the dataset's). With `recipes`, a peer trains on its own paper's recipe at the
-    preset's scale (`presets.recipe_preset`: e.g. MMNet at 'cpu' under 'mmnet_paper_cpu'); FaceSleuth's variants under `preset`."""
+    preset's scale (`presets.recipe_preset`: e.g. MMNet at 'cpu' under 'mmnet_paper_cpu'); FaceSleuth's variants under `preset`.
+    A table on `protocol='fold_files'` (HSTA's CAS(ME)^3 folds) reads the folder `fold_files` (default
+    `<dataset root>/hsta_folds`) on real data and runs the same by-sample 5-fold (`kfold_sample`) on SynthME."""
     from facesleuth.model import model_info
     spec = TABLES[spec] if isinstance(spec, str) else spec
     out = []
     for ds in _our_datasets(spec, datasets):
         syn = ds.startswith('synthme')
+        proto, ff = spec.protocol, None
+        if proto == 'fold_files':
+            if syn: proto = 'kfold_sample'
+            else:
+                ff = Path(fold_files) if fold_files else Path(dataset_root(data_root, ds)) / 'hsta_folds'
+                if not (ff / 'test_fold_1.csv').is_file():
+                    raise FileNotFoundError(f"{spec.id} on {ds} needs HSTA's fold files (test_fold_1.csv ... test_fold_5.csv) in "
+                                            f"{str(ff)!r}: put them there or pass fold_files=<folder>")
         for label, model in spec.rows:
             if model is None: continue
             for sd in seeds:
                 pre = recipe_preset(model_info(model).recipe, preset) if recipes else preset
-                out.append((label, model, ds, run_config(model, ds, spec.protocol, pre, sd, preset_overrides=preset_overrides,
+                out.append((label, model, ds, run_config(model, ds, proto, pre, sd, fold_files=ff, preset_overrides=preset_overrides,
                                                          synthme_overrides=synthme_overrides if syn else None,
                                                          data_root=None if syn else dataset_root(data_root, ds),
                                                          cache_root=None if syn else cache_root,
@@ -226,12 +261,16 @@ def execute(runs:list, store='runs/store', *, compute:bool=True, prepare:bool=Tr
                    class_protocol=cfg.class_protocol, n_samples=len(data.table),
                    n_excluded=(data.info.get('summary') or {}).get('excluded'),
                    n_corrected=(data.info.get('summary') or {}).get('corrected'),
-                   train_s=float(res.history.seconds.sum()) if len(res.history) else 0.0)
+                   train_s=float(res.history.seconds.sum()) if len(res.history) else 0.0,
+                   protocol_label=res.protocol_label, subject_overlap=res.subject_overlap)
         if res.complete:
             row['aggregate'] = aggregate
             for sel in TEST_SELECTIONS:
                 m = res.metrics(sel, aggregate)
                 for k in ('acc', 'f1', 'uf1', 'uar'): row[f'{k}_{sel}'] = m[k]
+            for agg in AGGREGATES:                                  # both aggregations of `last`, for the claims ledger
+                m = res.metrics('last', agg)
+                for k in ('uf1', 'uar'): row[f'{k}_last_{agg}'] = m[k]
             s = res.selected('last').sort_values('sample')          # per-sample correctness, for paired tests
             row['correct_last'] = ''.join('1' if a == b else '0' for a, b in zip(s.y_true, s.y_pred))
             row['chance_acc'] = float(np.bincount(data.table.y.values).max() / len(data.table))
@@ -300,7 +339,7 @@ def caption(spec:TableSpec|str, results:pd.DataFrame|None) -> str:
             ch = g.changes.iloc[0] if 'changes' in g and g.changes.iloc[0] else ''
             presets = ', '.join(f"{p} ({', '.join(dict.fromkeys(g[g.preset == p].model))})" for p in dict.fromkeys(g.preset))
             agg = AGGREGATES[g['aggregate'].dropna().iloc[0]] if 'aggregate' in g and g['aggregate'].notna().any() else AGGREGATES['pooled']
-            s += (f" Ours on {DATASET_TITLES.get(ds, ds)}: preset {presets}{f' changed ({ch})' if ch else ''}, {PROTOCOL_LABELS.get(g.protocol.iloc[0], g.protocol.iloc[0])},"
+            s += (f" Ours on {DATASET_TITLES.get(ds, ds)}: preset {presets}{f' changed ({ch})' if ch else ''}, {g.protocol_label.iloc[0] if 'protocol_label' in g and g.protocol_label.notna().any() else PROTOCOL_LABELS.get(g.protocol.iloc[0], g.protocol.iloc[0])},"
                   f" seeds {seeds}, metrics {agg}; selection last (honest) and {spec.oracle} ({SELECTION_LABELS[spec.oracle]})"
                   f"{'; ' + SYNTHETIC_LABEL if syn else ''}.")
             if not syn and 'class_protocol' in g and g.class_protocol.notna().any():
@@ -400,7 +439,7 @@ def _ours(results, model, metric='acc_last', dataset=None):
 
 def claims_ledger(results:pd.DataFrame|None=None, params:pd.DataFrame|None=None, thetas:pd.DataFrame|None=None,
                   alpha:float=0.01) -> pd.DataFrame:
-    """The claims of 000, 001 and 004 against the data at hand. `results`: `execute` rows of every table (deduplicated);
+    """The claims of 000, 001, 003 (HSTA) and 004 against the data at hand. `results`: `execute` rows of every table (deduplicated);
     `params`: `params_table()`; `thetas`: final-epoch theta rows (columns model, dataset, seed, fold, layer, theta_rad)."""
     from scipy import stats
     rows = []
@@ -538,6 +577,55 @@ def claims_ledger(results:pd.DataFrame|None=None, params:pd.DataFrame|None=None,
             ('E5', 'table8', 'The accumulated token attention beats plain Swin-T', 'edmdbn', 'edmdbn_no_attention', 'Swin-T with AA', 'Swin-T'),
             ('E6', 'table9', 'Adding the branches beats concatenating them', 'edmdbn', 'edmdbn_concat', 'Feature addition', 'Feature concatenation')):
         vs(cid, f'004 {t.replace("table", "Table ")}', claim, gain(t, ra, rb), a, b)
+    # HSTA (003): size, paper-internal claims, its protocol (by-sample folds, LOSO leakage, fold-mean metrics), ablations
+    from facesleuth.protocols import BY_SAMPLE
+    with torch.device('meta'): n_hsta = count_params(create_model('hsta'))
+    add('X1', 'released code (003 prints no count)', 'HSTA (4 HSTA layers, N_v 2, N_s 1) has 81.9 M parameters', '81.9 M (released model)',
+        f'{n_hsta / 1e6:.2f} M', 'model definition (05d_hsta)', 'holds' if abs(n_hsta / 1e6 - 81.9) < 0.05 else 'does not hold',
+        "7,680 of ours are inert timm key biases (05d_hsta); 44.3 GMACs in 05d_hsta")
+    t6 = reported('hsta', 'table6'); t6 = t6[t6.classes == '7'].set_index(['row', 'metric']).value
+    u7, m7 = [t6[('HSTA(Ours)', m)] - t6[('Micro-BERT Nguyen et al. (2023)', m)] for m in ('uar', 'uf1')]
+    add('X2', '003 abstract, Table 6', 'About 3 % better than the state of the art on CAS(ME)^3', 'about +3 %',
+        f'paper Table 6 (7 classes) vs Micro-BERT: {u7:+.1f} UAR, {m7:+.1f} UF1 points', "the paper's own Table 6",
+        'mixed' if min(u7, m7) < 2.5 <= max(u7, m7) else ('holds' if min(u7, m7) >= 2.5 else 'does not hold'),
+        'the gain is 3.3 in UAR but 1.5 in UF1 (docs/notes/paper-index.md item 20)')
+    seq = [_rep('hsta', 'table3', b, 'CASME3', 'uf1') for b in ('b3', 'b8', 'b10')]
+    add('X3', '003 Sec. 4.2.3', 'Holding one USTA count fixed and raising the other gives a continuous decrease', 'continuous decrease',
+        'paper Table 3 UF1, b3 -> b8 -> b10: ' + ' -> '.join(f'{v:.1f}' for v in seq), "the paper's own Table 3",
+        'holds' if seq[0] > seq[1] > seq[2] else 'does not hold', 'not monotone, UF1 rises (docs/notes/paper-index.md item 19)')
+    t4 = reported('hsta', 'table4'); t4 = t4[t4.metric == 'uf1']
+    best = t4.loc[t4.value.idxmax()]
+    add('X4', '003 Sec. 4.2.4, Table 4', 'The chosen configuration (4 HSTA layers, "=2 =1") is the best of Table 4', '4 [=2 =1]',
+        f"best UF1 in Table 4: {best.row} ({best.value:.1f}); 4 [=2 =1]: {_rep('hsta', 'table4', '4 [=2 =1]', 'CASME3', 'uf1'):.1f}",
+        "the paper's own Table 4", 'holds' if best.row == '4 [=2 =1]' or best.value == _rep('hsta', 'table4', '4 [=2 =1]', 'CASME3', 'uf1') else 'does not hold')
+    bs = results[results.protocol.isin(BY_SAMPLE)] if results is not None and len(results) and 'protocol' in results else None
+    if bs is not None and len(bs) and 'subject_overlap' in bs:
+        ov = f"on the data at hand {int(bs.subject_overlap.fillna(False).astype(bool).sum())} of {len(bs)} by-sample run(s) have subject overlap ({', '.join(sorted(set(bs.protocol_label.dropna())))})"
+    else: ov = 'no by-sample run at hand'
+    add('X5', '003 Sec. 4.1.2, Tables 1-4 and 7', "The 5-fold CAS(ME)^3 results measure recognition on unseen subjects, comparable with LOSO (Table 6)",
+        "5 folds 'by ME' (003 Sec. 4.2); not said to be subject-independent",
+        f"HSTA's fold files split by sample: in fold 1, 62 of 68 test subjects also train (docs/notes/peers.md); {ov}",
+        'fold files (protocols.read_fold_files)', 'does not hold', 'labelled "subject overlap" in every table caption and run summary')
+    add('X6', '003 Tables 5-6; released code', "LOSO results (Tables 5, 6) never train on the held-out subject",
+        'LOSO', "the released LOSO path by default adds one sample per class of the held-out subject to training",
+        'released code (HSTA_MER)', 'does not hold',
+        "a note on Tables 5-6's numbers: 003 does not say whether they were made with that default; our LOSO never does this")
+    hs = results[results.model.astype(str).str.startswith('hsta')] if results is not None and len(results) and 'uf1_last_fold_mean' in results else None
+    hs = hs[hs.complete.astype(bool)] if hs is not None else None
+    if hs is None or not len(hs):
+        add('X7', 'released code (evaluation)', "UF1/UAR are computed over all test predictions (pooled), as defined", 'not stated in 003',
+            'not run', '', 'not testable here', 'the released evaluation averages per-fold scores; needs HSTA runs')
+    else:
+        du = 100 * (hs.uf1_last_fold_mean.astype(float) - hs.uf1_last_pooled.astype(float))
+        dr = 100 * (hs.uar_last_fold_mean.astype(float) - hs.uar_last_pooled.astype(float))
+        add('X7', 'released code (evaluation)', "UF1/UAR are computed over all test predictions (pooled), as defined", 'not stated in 003',
+            f"the released code averages per-fold scores; fold mean - pooled over {len(hs)} HSTA run(s): UF1 {du.mean():+.2f} "
+            f"(max |{du.abs().max():.2f}|), UAR {dr.mean():+.2f} (max |{dr.abs().max():.2f}|) points", dlabel(hs.dataset.iloc[0]),
+            'holds' if max(du.abs().max(), dr.abs().max()) <= 1 else 'does not hold', 'within 1 point: the choice does not matter here')
+    t2 = paper_rows('003 T2')
+    def g2(m): return f"{_rep('hsta', 'table2', 'a2', 'CASME3', m) - _rep('hsta', 'table2', 'a1', 'CASME3', m):+.1f} {m.upper()}"
+    vs('X8', '003 Table 2', 'CSTA helps (a2 vs a1)', f"{g2('uf1')}, {g2('acc')} points", t2['a2'], t2['a1'])
+    vs('X9', '003 Table 5', 'HSTA beats MMNet (3 classes, LOSO)', '+40.6 / +52.1 / +20.6 UF1 (SMIC / SAMM / CASME II)', 'hsta', 'mmnet')
     heads = [('H1', '000 abstract', 'SOA: 95.1 % / 0.918 on CASME II', 'casme2', 95.1), ('H2', '000 abstract', 'SOA: 87.1 % / 0.840 on SAMM', 'samm', 87.1),
              ('H3', '000 abstract', 'SOA: 92.9 % / 0.917 on MMEW', 'mmew', 92.9)]
     for cid, src, claim, ds, val in heads:

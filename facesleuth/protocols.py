@@ -5,32 +5,42 @@
 # %% ../nbs/11_protocols.ipynb #c004
 from __future__ import annotations
 import re
+from pathlib import Path
 from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 
 # %% auto #0
-__all__ = ['PROTOCOLS', 'PROTOCOL_LABELS', 'REQUIRED_COLUMNS', 'protocol_label', 'Fold', 'subject_keys', 'make_folds',
-           'check_folds', 'describe_folds']
+__all__ = ['PROTOCOLS', 'OVERLAP_LABEL', 'PROTOCOL_LABELS', 'BY_SAMPLE', 'REQUIRED_COLUMNS', 'FOLD_FILE_PATTERN', 'FOLD_FILE_KEY',
+           'protocol_label', 'Fold', 'subject_keys', 'read_fold_files', 'make_folds', 'check_folds', 'describe_folds']
 
 # %% ../nbs/11_protocols.ipynb #c006
-PROTOCOLS = ('loso', 'lodo', 'kfold_subject', 'kfold_sample', 'megc2019')
+PROTOCOLS = ('loso', 'lodo', 'kfold_subject', 'kfold_sample', 'megc2019', 'fold_files')
+OVERLAP_LABEL = 'subject overlap'          # what every by-sample result is labelled with when a test subject also trains
 PROTOCOL_LABELS = {
     'loso': 'LOSO',
     'lodo': 'LODO (leave one dataset out)',
     'kfold_subject': '5-fold (subject-disjoint)',
-    'kfold_sample': '5-fold (sample-wise, subjects overlap)',
+    'kfold_sample': f'5-fold (by sample, {OVERLAP_LABEL})',
     'megc2019': 'MEGC2019 composite LOSO',
+    'fold_files': f'folds from files (by sample, {OVERLAP_LABEL})',
 }
+BY_SAMPLE = ('kfold_sample', 'fold_files')   # protocols whose folds may put one subject in train and test
 REQUIRED_COLUMNS = ('dataset', 'subject', 'clip', 'y')
 
 def protocol_label(protocol:str, # one of `PROTOCOLS`
-                   k:int=5 # number of folds, for the k-fold protocols
+                   k:int=5, # number of folds, for the k-fold protocols and fold files
+                   overlap:bool|None=None # by-sample protocols: measured overlap (False: "no subject overlap found")
                   ) -> str:
-    "Human label of a protocol for tables, with the right k."
+    "Human label of a protocol for tables, with the right k, and for by-sample protocols the measured subject overlap."
     if protocol not in PROTOCOL_LABELS: raise ValueError(f"unknown protocol {protocol!r}; known: {list(PROTOCOLS)}")
-    return PROTOCOL_LABELS[protocol].replace('5-fold', f'{k}-fold') if protocol.startswith('kfold') else PROTOCOL_LABELS[protocol]
+    s = PROTOCOL_LABELS[protocol]
+    if protocol.startswith('kfold'): s = s.replace('5-fold', f'{k}-fold')
+    if protocol == 'fold_files': s = s.replace('folds from files', f'{k} folds from files')
+    if protocol in BY_SAMPLE and overlap is False: s = s.replace(OVERLAP_LABEL, 'no subject overlap found')
+    return s
+
 
 # %% ../nbs/11_protocols.ipynb #c010
 _EMPTY = lambda: np.zeros(0, dtype=np.int64)
@@ -45,7 +55,7 @@ class Fold:
     test_subjects: tuple = ()                   # subject keys 'dataset/subject' of the test set
     test_dataset: str|None = None               # the test set's dataset when it has only one
     kind: str = 'loso'                          # the protocol
-    subject_overlap: bool = False               # True when a test subject also has training clips (kfold_sample only)
+    subject_overlap: bool = False               # True when a test subject also has training clips (by-sample protocols only)
     inner_subjects: tuple = ()                  # subject keys of inner_idx
     label: str = ''                             # protocol label for tables
     @property
@@ -85,6 +95,91 @@ def _check_table(table):
         r = table[dup].iloc[0]
         raise ValueError(f"clip {r['clip']!r} of subject {r['subject']!r} in dataset {r['dataset']!r} appears more than once")
 
+# %% ../nbs/11_protocols.ipynb #c014f
+FOLD_FILE_PATTERN = 'test_fold_{i}.csv'      # HSTA's test fold files; 'train_fold_{i}.csv' beside them are checked
+FOLD_FILE_KEY = ('subject', 'clip', 'onset') # roles of the columns that name a sample (headers from the dataset's spec)
+
+def _fold_file_rows(path, spec, table_keys, subjects):
+    "(line, key) for every row of one fold file; unknown samples and unreadable cells raise AnnotationError."
+    from facesleuth.datasets import AnnotationError, AnnotationFileError, _subject_id, _text
+    try: df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except Exception as e: raise AnnotationFileError(path, f"not a readable CSV file ({e})") from None
+    cols = {r: spec.columns[r] for r in ('subject', 'clip', 'onset', 'apex', 'offset') if r in spec.columns}
+    missing = [cols[r] for r in FOLD_FILE_KEY if cols[r] not in df.columns]
+    if missing: raise AnnotationFileError(path, f"lacks column(s) {missing}; it has {list(df.columns)}")
+    if not len(df): raise AnnotationFileError(path, "has no data rows")
+    clips = {}
+    for s, c in table_keys: clips.setdefault(s, set()).add(c.rsplit('_', 1)[0])
+    out, name = [], Path(path).name
+    for i, r in enumerate(df.to_dict('records')):
+        line = i + 2
+        cells = {role: str(r.get(h, '')).strip() for role, h in cols.items()}
+        for match, new, _ in spec.fixes:           # the adapter's documented corrections, on the raw cells
+            if all(cells.get(k) == v for k, v in match.items()): cells.update({k: str(v) for k, v in new.items()})
+        subj = _subject_id(cells['subject'], spec)
+        if subj is None: raise AnnotationError(name, line, cols['subject'], cells['subject'], 'empty or unreadable subject id')
+        if not cells['clip']: raise AnnotationError(name, line, cols['clip'], cells['clip'], 'empty file name')
+        if not re.fullmatch(r'\d+', cells['onset']): raise AnnotationError(name, line, cols['onset'], cells['onset'], 'onset is not a frame number')
+        key = (subj, f"{cells['clip'].lower()}_{_text(cells['onset'])}")
+        if key not in table_keys:
+            role, why = (('subject', f'subject {subj} has no sample in the table') if subj not in subjects else
+                         ('clip', f'subject {subj} has no sample of task video {cells["clip"]!r} in the table')
+                         if cells['clip'].lower() not in clips.get(subj, ()) else
+                         ('onset', f'no sample of {subj}/{cells["clip"]} starts at onset {cells["onset"]} in the table'))
+            raise AnnotationError(name, line, cols[role], r.get(cols[role]), f'unknown sample: {why}')
+        out.append((line, key))
+    return out
+
+def read_fold_files(folder, # folder with test_fold_1.csv ... (HSTA's layout)
+                    table:pd.DataFrame, # the sample table the folds index (rows of `dataset`)
+                    *, dataset:str='casme3', # the dataset whose spec gives the column headers, subject ids and corrections
+                    pattern:str=FOLD_FILE_PATTERN, # test file names, `{i}` = fold number from 1
+                    check_train:bool=True # also check train_fold_<i>.csv, where present, against the test files
+                   ) -> list:
+    "[(fold name, sorted test positions)] from fold files; every sample in exactly one test file, else a named error."
+    from facesleuth.datasets import SPECS, AnnotationError
+    folder = Path(folder)
+    files = []
+    while (folder / pattern.format(i=len(files) + 1)).is_file(): files.append(folder / pattern.format(i=len(files) + 1))
+    if len(files) < 2:
+        raise FileNotFoundError(f"no fold files {pattern.format(i=1)}, {pattern.format(i=2)}, ... in {str(folder)!r} "
+                                f"(found {len(files)}; HSTA ships test_fold_1.csv ... test_fold_5.csv)")
+    spec = SPECS[dataset]
+    mine = (table['dataset'].astype(str) == dataset).to_numpy()
+    if not mine.all():
+        raise ValueError(f"fold files of {dataset} cannot place {int((~mine).sum())} sample(s) of other datasets "
+                         f"{sorted(set(table['dataset'][~mine].astype(str)))}")
+    keys = list(zip(table['subject'].astype(str), table['clip'].astype(str)))
+    pos_of = {k: i for i, k in enumerate(keys)}
+    subjects = set(table['subject'].astype(str))
+    seen, parts = {}, []
+    for fi, path in enumerate(files):
+        te = []
+        for line, key in _fold_file_rows(path, spec, pos_of, subjects):
+            if key in seen:
+                f0, l0 = seen[key]
+                raise AnnotationError(path.name, line, spec.columns['onset'], key[1].rsplit('_', 1)[1],
+                                      f"sample {key[0]}/{key[1]} is listed twice: already in {f0} line {l0}")
+            seen[key] = (path.name, line); te.append(pos_of[key])
+        parts.append((f'fold{fi + 1}', np.array(sorted(te), dtype=np.int64)))
+    unlisted = [f'{s}/{c}' for s, c in keys if (s, c) not in seen]
+    if unlisted:
+        raise ValueError(f"{len(unlisted)} sample(s) of the table are in no test fold file ({', '.join(f.name for f in files)}): "
+                         f"{unlisted[:5]}{' ...' if len(unlisted) > 5 else ''}; restrict the table to the listed samples")
+    for (name, te), path in zip(parts, files):
+        tr_path = path.with_name(path.name.replace('test_', 'train_'))
+        if not check_train or tr_path == path or not tr_path.is_file(): continue
+        tr = {pos_of[k] for _, k in _fold_file_rows(tr_path, spec, pos_of, subjects)}
+        want = set(range(len(keys))) - set(te.tolist())
+        if tr != want:
+            extra, lack = sorted(tr - want)[:3], sorted(want - tr)[:3]
+            raise ValueError(f"{tr_path.name} is not the complement of {path.name}: "
+                             + (f"it lists test sample(s) {[keys[i][0] + '/' + keys[i][1] for i in extra]}" if extra else '')
+                             + ('; ' if extra and lack else '')
+                             + (f"it misses sample(s) {[keys[i][0] + '/' + keys[i][1] for i in lack]}" if lack else ''))
+    return parts
+
+
 # %% ../nbs/11_protocols.ipynb #c015
 def _n_inner(inner, protocol, n_train_subjects):
     if inner is False or inner is None or (not isinstance(inner, bool) and inner == 0): return 0
@@ -100,7 +195,9 @@ def make_folds(table:pd.DataFrame, # sample table (columns dataset, subject, cli
                protocol:str, # one of `PROTOCOLS`
                *, k:int=5, # number of folds for kfold_subject / kfold_sample
                seed:int=0, # seeds the k-fold shuffles and the choice of inner subjects
-               inner:bool|int|float=True # inner held-out training subjects: True (default rule), n, fraction, False
+               inner:bool|int|float=True, # inner held-out training subjects: True (default rule), n, fraction, False
+               fold_files=None, # protocol 'fold_files': the folder of the fold files (`read_fold_files`)
+               fold_dataset:str='casme3' # protocol 'fold_files': the dataset whose spec reads them
               ) -> list[Fold]:
     "Folds of `protocol` over `table` (positions), with inner subjects for selection; invariants checked."
     if protocol not in PROTOCOLS: raise ValueError(f"unknown protocol {protocol!r}; known: {list(PROTOCOLS)}")
@@ -115,6 +212,12 @@ def make_folds(table:pd.DataFrame, # sample table (columns dataset, subject, cli
     if protocol in ('loso', 'megc2019'):
         if len(subjects) < 2: raise ValueError(f"{protocol} needs at least 2 subjects, the table has {subjects}")
         splits = [(s, pos[skey == s]) for s in subjects]
+    elif protocol == 'fold_files':
+        if fold_files is None: raise ValueError("protocol 'fold_files' needs fold_files=<folder with test_fold_1.csv ...>")
+        splits = read_fold_files(fold_files, table, dataset=fold_dataset)
+        for name, te in splits:
+            if len(te) == 0: raise ValueError(f"fold file of {name} lists no sample")
+        k = len(splits)
     elif protocol == 'lodo':
         ds = sorted(set(dsets))
         if len(ds) < 2: raise ValueError(f"lodo needs at least 2 datasets, the table has only {ds}")
@@ -132,12 +235,11 @@ def make_folds(table:pd.DataFrame, # sample table (columns dataset, subject, cli
         for i, te in enumerate(parts):
             if len(te) == 0: raise ValueError(f"{protocol}: fold {i+1} of {k} came out empty; use a smaller k")
         splits = [(f'fold{i+1}', np.sort(te)) for i, te in enumerate(parts)]
-    label = protocol_label(protocol, k)
     folds = []
     for i, (name, te) in enumerate(splits):
         is_test = np.zeros(n, bool); is_test[te] = True
         test_subj = sorted(set(skey[te]), key=_natkey)
-        if protocol == 'kfold_sample': cand = sorted(set(skey[~is_test]), key=_natkey)
+        if protocol in BY_SAMPLE: cand = sorted(set(skey[~is_test]), key=_natkey)
         else: cand = sorted(set(skey[~is_test]) - set(test_subj), key=_natkey)
         m = _n_inner(inner, protocol, len(cand))
         if m and m >= len(cand):
@@ -151,7 +253,9 @@ def make_folds(table:pd.DataFrame, # sample table (columns dataset, subject, cli
         folds.append(Fold(name=name, train_idx=tr, test_idx=np.sort(te).astype(np.int64), inner_idx=pos[is_inner],
                           test_subjects=tuple(test_subj), test_dataset=td[0] if len(td) == 1 else None, kind=protocol,
                           subject_overlap=bool(set(test_subj) & set(skey[~is_test])), inner_subjects=tuple(inner_subj),
-                          label=label))
+                          label=''))
+    label = protocol_label(protocol, k, overlap=any(f.subject_overlap for f in folds))   # measured, over all folds
+    for f in folds: f.label = label
     check_folds(folds, table)
     return folds
 
@@ -173,7 +277,7 @@ def check_folds(folds:list[Fold], # folds from `make_folds`
         if len(tr) + len(te) + len(inn) != n: fail(f"fold {f.name!r}: train+inner+test cover {len(tr)+len(te)+len(inn)} of {n} samples")
         s_tr, s_te, s_in = set(skey[tr]), set(skey[te]), set(skey[inn])
         if s_in & s_tr: fail(f"fold {f.name!r}: inner subjects {sorted(s_in & s_tr)[:5]} also have training clips")
-        if f.kind != 'kfold_sample':
+        if f.kind not in BY_SAMPLE:
             both = (s_tr | s_in) & s_te
             if both: fail(f"fold {f.name!r} ({f.kind}): subjects {sorted(both)[:5]} are in both train and test")
             if f.subject_overlap: fail(f"fold {f.name!r}: subject_overlap=True on a subject-independent protocol")
@@ -188,7 +292,7 @@ def check_folds(folds:list[Fold], # folds from `make_folds`
 def describe_folds(folds:list[Fold], # from `make_folds`
                    table:pd.DataFrame # the same table
                   ) -> pd.DataFrame:
-    "One row per fold: sizes, subjects, overlap flag and per-class counts of train and test (`train:<class>`, `test:<class>`)."
+    "One row per fold: sizes, subjects, overlap flag (and how many test subjects also train) and per-class counts of train and test (`train:<class>`, `test:<class>`)."
     y = table['y'].to_numpy()
     classes = sorted(pd.unique(y).tolist(), key=str)
     name = {c: c for c in classes}
@@ -200,7 +304,8 @@ def describe_folds(folds:list[Fold], # from `make_folds`
         r = dict(fold=f.name, protocol=f.label or f.kind, test_dataset=f.test_dataset, n_train=len(f.train_idx),
                  n_inner=len(f.inner_idx), n_test=len(f.test_idx), n_train_subjects=len(set(skey[f.train_idx])),
                  n_test_subjects=len(f.test_subjects), test_subjects=', '.join(f.test_subjects),
-                 inner_subjects=', '.join(f.inner_subjects), subject_overlap=f.subject_overlap)
+                 inner_subjects=', '.join(f.inner_subjects), subject_overlap=f.subject_overlap,
+                 n_test_subjects_in_train=len(set(f.test_subjects) & set(skey[f.fit_idx])))
         for part, idx in (('train', f.train_idx), ('test', f.test_idx)):
             cnt = pd.Series(y[idx]).value_counts()
             for c in classes: r[f'{part}:{name[c]}'] = int(cnt.get(c, 0))

@@ -45,12 +45,17 @@ class RunConfig:
     data_root: str|None = None      # real datasets only (not part of the key: the data, not its path, matter)
     cache_root: str|None = None
     class_protocol: str|None = None # real datasets: the class mapping (facesleuth.datasets.CLASS_PROTOCOLS), resolved
+    fold_files: str|None = None     # protocol 'fold_files': folder of the fold CSVs (their content, not the path, is keyed)
 
     def preset_obj(self) -> Preset: return get_preset(self.preset, **dict(self.preset_overrides))
 
     def key_dict(self) -> dict:
         d = asdict(self); d.pop('data_root'); d.pop('cache_root')
         if d['class_protocol'] is None: d.pop('class_protocol')     # SynthME: no class protocol, keys as before
+        ff = d.pop('fold_files')
+        if ff is not None:                                          # the folds' content: the same files anywhere, one key
+            d['fold_files'] = hashlib.sha256(b''.join(p.name.encode() + p.read_bytes()
+                                                      for p in sorted(Path(ff).glob('*_fold_*.csv')))).hexdigest()
         d['preset'] = asdict(self.preset_obj())      # every field: a run stored without one is never reused
         # the resolved data: every SynthME parameter and the generator version (a changed default is a new run)
         parts = list(SYNTHME_DOMAINS) if self.dataset == 'synthme_lodo' else self.dataset.split('+')
@@ -78,12 +83,13 @@ def _synthme_pairs(d):
 
 def run_config(model='facesleuth_cva', dataset='synthme', protocol='loso', preset='smoke', seed=0, *, k=5, inner=False,
                model_kwargs=None, preset_overrides=None, synthme_overrides=None, data_root=None, cache_root=None,
-               class_protocol=None) -> RunConfig:
+               class_protocol=None, fold_files=None) -> RunConfig:
     """Build a `RunConfig`, taking dicts for the option fields. `protocol` is the evaluation protocol, `class_protocol`
     the class mapping of a real dataset (resolved here to its name, the dataset's default when None)."""
     return RunConfig(model, dataset, protocol, preset, int(seed), int(k), bool(inner), _pairs(model_kwargs),
                      _pairs(preset_overrides), _synthme_pairs(synthme_overrides), None if data_root is None else str(data_root),
-                     None if cache_root is None else str(cache_root), _class_protocol(dataset, class_protocol))
+                     None if cache_root is None else str(cache_root), _class_protocol(dataset, class_protocol),
+                     None if fold_files is None else str(fold_files))
 
 def _class_protocol(dataset, name):
     "The class protocol's name for a real dataset (its default when None); None for SynthME and combinations."
@@ -117,7 +123,7 @@ class Run:
     def folds(self, data:DataSource) -> list:
         "The configuration's folds of `data` (evaluation protocol, k, seed, inner subject)."
         c = self.config
-        return make_folds(data.table, c.protocol, k=c.k, seed=c.seed, inner=c.inner)
+        return make_folds(data.table, c.protocol, k=c.k, seed=c.seed, inner=c.inner, fold_files=c.fold_files)
 
     def write_config(self, n_folds:int|None=None):
         "Write `config.json`: the key, the configuration as given, everything resolved, the library version, the folds."
@@ -181,13 +187,18 @@ class Run:
         "Results of the folds in the store (all of them if the run finished); `folds` default: the configuration's folds of `data`."
         if folds is None: folds = self.folds(data)
         recs = [json.loads(self.fold_path(i).read_text()) for i in range(len(folds)) if self.done(i)]
-        return RunResult(self.config, data, recs, n_folds=len(folds))
+        return RunResult(self.config, data, recs, n_folds=len(folds), protocol_label=folds[0].label if folds else None,
+                         subject_overlap=any(f.subject_overlap for f in folds))
 
 # %% ../nbs/13_runner.ipynb #c011
 class RunResult:
     "The stored folds of one run: predictions, history, theta, and metrics under each selection rule."
-    def __init__(self, config:RunConfig, data:DataSource, folds:list, n_folds:int):
+    def __init__(self, config:RunConfig, data:DataSource, folds:list, n_folds:int, protocol_label:str|None=None,
+                 subject_overlap:bool|None=None):
         self.config, self.data, self.folds, self.n_folds = config, data, folds, n_folds
+        # the protocol as measured on these folds ('... subject overlap' when a test subject also trains)
+        self.protocol_label = protocol_label or PROTOCOL_LABELS.get(config.protocol, config.protocol)
+        self.subject_overlap = subject_overlap
         t = data.table
         self.preds = pd.DataFrame([p for f in folds for p in f['preds']],
                                   columns=['fold', 'epoch', 'split', 'sample', 'y_true', 'y_pred'])
@@ -231,9 +242,9 @@ class RunResult:
         return dict(acc=m['acc'], f1=m['f1'], uf1=m['uf1'], uar=m['uar'], n_samples=int(m['n']), n_folds=len(self.folds),
                     n_folds_total=self.n_folds, complete=self.complete, selection=selection,
                     selection_label=SELECTION_LABELS[selection], aggregate=aggregate, aggregate_label=AGGREGATES[aggregate], preset=c.preset, dataset=c.dataset, model=c.model,
-                    protocol=c.protocol, protocol_label=PROTOCOL_LABELS.get(c.protocol, c.protocol), seed=c.seed,
+                    protocol=c.protocol, protocol_label=self.protocol_label, subject_overlap=self.subject_overlap, seed=c.seed,
                     classes=self.data.classes, synthetic=self.data.synthetic,
-                    label=SYNTHETIC_LABEL if self.data.synthetic else f"{c.dataset} ({c.protocol}, class protocol {c.class_protocol})",
+                    label=SYNTHETIC_LABEL if self.data.synthetic else f"{c.dataset} ({self.protocol_label}, class protocol {c.class_protocol})",
                     theta=self.theta_summary(), run_key=c.key(), epochs=p.epochs, img_size=p.img_size,
                     other_selections={s: {k: v for k, v in self.metrics(s, aggregate).items() if k not in ('selection', 'aggregate')}
                                       for s in SELECTIONS if s != selection and (s != 'inner' or c.inner)},
@@ -352,7 +363,8 @@ def _die(msg):
 def main(
     model:Param("registered model variant, e.g. facesleuth_cva, facesleuth_soa_independent, resnet18_baseline", str)='facesleuth_cva',
     dataset:Param("'synthme' (built in, synthetic) or casme2, samm, mmew, smic_hs, casme3, megc2019 (needs --data_root)", str)='synthme',
-    protocol:Param("evaluation protocol: loso, lodo, kfold_subject, kfold_sample or megc2019", str)='loso',
+    protocol:Param("evaluation protocol: loso, lodo, kfold_subject, kfold_sample (by sample, subject overlap), megc2019, or fold_files (with --fold_files)", str)='loso',
+    fold_files:Param("--protocol fold_files: folder of fold CSVs as HSTA ships them (test_fold_1.csv ...; split by sample)", str)=None,
     class_protocol:Param("class protocol of a real dataset, e.g. casme2_5, casme2_3_megc, samm_5, mmew_4 (default: the dataset's; list: python -c 'from facesleuth.datasets import list_class_protocols as l; print(l())')", str)=None,
     preset:Param(f"smoke (CPU, minutes), cpu (~20 min per full model, ~5 min ResNet-18, on 2 cores), paper (the papers' setting, for a GPU). Real datasets are cropped at the preset's size ({_PRESET_HELP})", str)='smoke',
     seed:Param("random seed of the run", int)=0,
@@ -390,6 +402,7 @@ def main(
     if dataset != 'synthme' and not data_root: _die(f"--dataset {dataset} needs --data_root (the folder with your licensed copy)")
     if epochs is not None and epochs < 1: _die(f"--epochs must be >= 1, got {epochs}")
     if k < 2: _die(f"--k must be >= 2, got {k}")
+    if (protocol == 'fold_files') != bool(fold_files): _die("--protocol fold_files and --fold_files go together")
     try: dev = pick_device(device)
     except RuntimeError as e: _die(str(e))
     try:
@@ -402,7 +415,7 @@ def main(
     if executor not in EXECUTORS: _die(f"unknown --executor {executor!r}; choose from: {', '.join(EXECUTORS)}")
     try: cfg = run_config(model, dataset, protocol, preset, seed, k=k, inner=inner, preset_overrides=po, synthme_overrides=so,
                           model_kwargs=mk,
-                          data_root=data_root, cache_root=cache_root, class_protocol=class_protocol)
+                          data_root=data_root, cache_root=cache_root, class_protocol=class_protocol, fold_files=fold_files)
     except (ValueError, KeyError) as e: _die(str(e))
     try: cfg.key()                             # builds the model once (its fingerprint): a misspelt option fails here
     except TypeError as e: _die(f"--model_kwargs {model_kwargs!r} do not fit model {model}: {e}")
