@@ -20,7 +20,7 @@ def test_paper_preset_one_epoch_on_fixture_samm(tmp_path):
     assert t5['SAMM reported acc %'].tolist() == [81.20, 86.73]
     assert t5['SAMM ours acc % (last)'].between(0, 100).all() and t5['SAMM ours F1 (oracle, optimistic)'].notna().all()
     md = (out / 'facesleuth_t5.md').read_text()
-    assert 'preset paper changed (epochs=1)' in md and 'SYNTHETIC' not in md
+    assert 'preset paper (facesleuth_cva_no_au, facesleuth_cva) changed (epochs=1)' in md and 'SYNTHETIC' not in md, md
     # the runs really used the paper preset: 224x224 crops, the released head, one epoch, every SAMM fixture subject
     cfgs = [json.loads(p.read_text()) for p in (tmp_path / 'store').glob('*/config.json')]
     assert len(cfgs) == 2 and all(c['resolved']['preset']['img_size'] == 224 and c['resolved']['preset']['head'] == 'released'
