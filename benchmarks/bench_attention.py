@@ -1,14 +1,19 @@
 """Time one attention layer, forward + backward: CVA (`AxisAttention('vertical')`) vs SOA (soft, rotate, paper).
 
     .venv/bin/python benchmarks/bench_attention.py                  # batch 16; 128x56x56 and 512x14x14
-    .venv/bin/python benchmarks/bench_attention.py --batch 4 --repeats 3 --impls soft,rotate
+    .venv/bin/python benchmarks/bench_attention.py --batch 4 --repeats 3 --impls soft,rotate --threads 1
 
 The shapes are the first and last attention stages of the motion encoder at 224x224 input. The loss is
 `(x * map).square().mean()`, so the backward pass goes through the input, the bottleneck and theta.
-Prints the median over --repeats runs after one warm-up run. A benchmark, not a test: the numbers depend
-on the machine (the project's reference is a 2-core CPU).
+"layer only" times the layer alone: `m(x).backward(g)` with a fixed upstream gradient `g`, no loss.
+"pass" is one memory pass over the map for reference: `x.sum()` plus `x * y`.
+--steady-malloc keeps glibc from handing the large freed blocks back to the OS (mallopt), so the timings measure
+the arithmetic, not the page faults of fresh ~25 MB allocations, which otherwise dominate and vary from run to run.
+The kinds are timed in turn within each repeat (so a busy machine slows them alike); the table gives the
+median over --repeats after one warm-up round. A benchmark, not a test: the numbers depend on the machine
+(the project's reference is a 2-core CPU).
 """
-import argparse, statistics, time
+import argparse, ctypes, statistics, time
 import torch
 from facesleuth.core import seed_everything, pick_device
 from facesleuth.cva import AxisAttention
@@ -22,19 +27,40 @@ def build(kind: str, c: int, theta_deg: float) -> torch.nn.Module:
     return SOA(c, Theta(theta_deg), impl=kind)
 
 
-def time_layer(kind, c, h, w, batch, repeats, theta_deg, device):
+def _sync(device):
+    if device.type == 'cuda': torch.cuda.synchronize()
+
+
+def time_shape(kinds, c, h, w, batch, repeats, theta_deg, device):
+    "Median ms per job: `<kind>` (with the loss), `<kind> layer` (layer only) and `pass`."
     seed_everything(0)
-    m = build(kind, c, theta_deg).to(device).train()
     x = torch.randn(batch, c, h, w, device=device, requires_grad=True)
-    times = []
+    y = torch.randn(batch, c, h, w, device=device)
+    jobs = {}
+    for k in kinds:
+        m = build(k, c, theta_deg).to(device).train()
+        g = torch.randn_like(m(x)).detach()
+        def step(m=m):
+            m.zero_grad(set_to_none=True); x.grad = None
+            (x * m(x)).square().mean().backward()
+        def layer(m=m, g=g):
+            m.zero_grad(set_to_none=True); x.grad = None
+            m(x).backward(g)
+        jobs[k], jobs[k + ' layer'] = step, layer
+    xd = x.detach()
+    jobs['pass'] = lambda: (xd.sum(), xd * y)
+    times = {j: [] for j in jobs}
     for i in range(repeats + 1):
-        if device.type == 'cuda': torch.cuda.synchronize()
-        t0 = time.perf_counter()
-        m.zero_grad(set_to_none=True); x.grad = None
-        (x * m(x)).square().mean().backward()
-        if device.type == 'cuda': torch.cuda.synchronize()
-        if i: times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+        for j, fn in jobs.items():
+            _sync(device); t0 = time.perf_counter(); fn(); _sync(device)
+            if i: times[j].append((time.perf_counter() - t0) * 1e3)
+    return {j: statistics.median(v) for j, v in times.items()}
+
+
+def steady_malloc():
+    "glibc: serve large blocks from the heap and never trim it (M_MMAP_THRESHOLD = -3, M_TRIM_THRESHOLD = -1)."
+    libc = ctypes.CDLL('libc.so.6')
+    return bool(libc.mallopt(-3, 1 << 30)) and bool(libc.mallopt(-1, 1 << 31 - 1))
 
 
 def main():
@@ -42,22 +68,26 @@ def main():
     ap.add_argument('--batch', type=int, default=16)
     ap.add_argument('--repeats', type=int, default=5)
     ap.add_argument('--theta', type=float, default=37.0, help='SOA angle in degrees (an oblique one by default)')
-    ap.add_argument('--impls', default='cva,soft,rotate,paper', help='comma list of cva, soft, rotate, paper')
+    ap.add_argument('--impls', default='soft,rotate,paper', help='comma list of SOA impls: soft, rotate, paper (CVA is always timed)')
     ap.add_argument('--device', default='cpu')
     ap.add_argument('--threads', type=int, default=0, help='torch threads (0: leave the default)')
+    ap.add_argument('--steady-malloc', action='store_true', help='no page-fault churn from freed large blocks (glibc only)')
     args = ap.parse_args()
+    if args.steady_malloc and not steady_malloc(): print('mallopt failed: timings include page faults')
     if args.threads: torch.set_num_threads(args.threads)
     device = pick_device(args.device)
-    kinds = [k.strip() for k in args.impls.split(',') if k.strip()]
+    kinds = ['cva'] + [k.strip() for k in args.impls.split(',') if k.strip() and k.strip() != 'cva']
     print(f"device {device}, torch threads {torch.get_num_threads()}, batch {args.batch}, theta {args.theta} deg, "
-          f"median of {args.repeats} (forward + backward, ms)")
-    print(f"{'layer':10s}" + ''.join(f"{s[0]}x{s[1]}x{s[2]}".rjust(16) for s in SHAPES) + '   ratio to CVA')
-    base = {}
-    for k in kinds:
-        row = [time_layer(k, c, h, w, args.batch, args.repeats, args.theta, device) * 1e3 for c, h, w in SHAPES]
-        if k == 'cva': base = dict(zip(SHAPES, row))
-        ratio = '  '.join(f"{r / base[s]:.1f}x" for r, s in zip(row, SHAPES)) if base else ''
-        print(f"{k:10s}" + ''.join(f"{r:16.1f}" for r in row) + '   ' + ratio)
+          f"median of {args.repeats} (forward + backward, ms){', steady malloc' if args.steady_malloc else ''}")
+    res = {s: time_shape(kinds, *s, args.batch, args.repeats, args.theta, device) for s in SHAPES}
+    hdr = f"{'shape':12s}{'':8s}" + ''.join(f"{k:>9s}" for k in kinds) + ''.join(f"{k + '/cva':>11s}" for k in kinds[1:]) \
+          + f"{'pass':>8s}{'cva/pass':>10s}"
+    print(hdr)
+    for s, t in res.items():
+        for suffix, label in (('', 'loss'), (' layer', 'layer only')):
+            row = [t[k + suffix] for k in kinds]
+            print(f"{'x'.join(map(str, s)):12s}{label:>8s}" + ''.join(f"{v:9.1f}" for v in row)
+                  + ''.join(f"{v / row[0]:10.2f}x" for v in row[1:]) + f"{t['pass']:8.2f}{row[0] / t['pass']:9.1f}x")
 
 
 if __name__ == '__main__':

@@ -68,9 +68,11 @@ class AxisAttention(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         h, w = x.shape[-2:]
-        rows = x.mean(3, keepdim=True)                      # P_AY: (B,C,H,1), one value per row
+        # sum / n: the same numbers as mean, but its backward hands on an expanded gradient instead of materialising
+        # a full-size one (mean's backward divides the expanded gradient: a slow full-size pass on CPU)
+        rows = x.sum(3, keepdim=True) / w                   # P_AY: (B,C,H,1), one value per row
         if self.axis == 'vertical' and not self.squeeze_cols: return self.excite(rows)
-        cols = x.mean(2, keepdim=True)                      # (B,C,1,W), one value per column
+        cols = x.sum(2, keepdim=True) / h                   # (B,C,1,W), one value per column
         if self.axis == 'horizontal': return self.excite(cols.transpose(2, 3)).transpose(2, 3)
         y = self.excite.squeeze(torch.cat([rows, cols.transpose(2, 3)], 2))
         yh, yw = y.split([h, w], 2)

@@ -15,8 +15,9 @@ from .core import axis_vector
 from .cva import Excite
 
 # %% auto #0
-__all__ = ['Theta', 'wrap_thetas_', 'LineAssignment', 'pixel_projection', 'line_assignment', 'paper_assignment', 'oap_pool',
-           'oap_unpool', 'SOA', 'soa_factory', 'collect_thetas', 'theta_parameters', 'axial_mean', 'axial_std']
+__all__ = ['Theta', 'wrap_thetas_', 'LineAssignment', 'pixel_projection', 'line_assignment', 'paper_assignment', 'ShearPlan',
+           'shear_plan', 'oap_pool', 'oap_unpool', 'SOA', 'soa_factory', 'collect_thetas', 'theta_parameters',
+           'axial_mean', 'axial_std']
 
 # %% ../nbs/02_soa.ipynb #c008
 _TWO_PI = 2 * math.pi
@@ -129,14 +130,125 @@ def _shift_add(a, b, n):
     "`a[..., k] - b[..., k] + b[..., k-1]` for k < n: moves the `f`-weighted part of each pixel to the next line."
     return a[..., :n] - b[..., :n] + F.pad(b[..., :n - 1], (1, 0))
 
+# %% ../nbs/02_soa.ipynb #s13b
+class ShearPlan(NamedTuple):
+    "An assignment as a shear: pixel `j` of working row `r` lies on working lines `off[r]+j` (weight `1-v[r]`) and `off[r]+j+1` (`v[r]`)."
+    transpose: bool       # the working rows are the map's columns
+    flip: bool            # line numbers fall along a working row: working line = n - line, v = 1 - f
+    off: tuple            # per working row, the working line of its first pixel
+    n: int                # L; the working buffer has n + 1 lines (the last/first one is the empty line after L)
+
+def shear_plan(a: LineAssignment) -> ShearPlan|None:
+    "The shear form of `a` (consecutive pixels of every row, or of every column, on consecutive lines, one `f` per row/column); None if it has none."
+    h, w = a.size
+    k, f = a.k0.view(h, w), a.f.detach().view(h, w)
+    tol, found = _snap_tol(f.dtype), []
+    for tr in (False, True):
+        kk, ff = (k.t(), f.t()) if tr else (k, f)
+        d = kk[:, 1:] - kk[:, :-1]
+        for s in (1, -1):
+            if d.numel() and not bool((d == s).all()): continue
+            if ff.shape[1] > 1 and float((ff - ff[:, :1]).abs().max()) > tol: continue
+            k0 = kk[:, 0].tolist()
+            found.append(ShearPlan(tr, s < 0, tuple(k0) if s > 0 else tuple(a.n_lines - 1 - o for o in k0), a.n_lines))
+            break
+    # both forms (45/135 deg, a single row or column): f's derivative varies along both axes, only the general path has it
+    return found[0] if len(found) == 1 or (found and not a.f.requires_grad) else None
+
+# %% ../nbs/02_soa.ipynb #s13d
+def _rows_pool(X, vs, off, nb):
+    "`out[..., off[r]+j] += (1-v[r]) X[..., r, j]` and `out[..., off[r]+j+1] += v[r] X[..., r, j]` -> (..., nb)."
+    J, out = X.shape[-1], X.new_zeros(*X.shape[:-2], nb)
+    for r, (o, v) in enumerate(zip(off, vs)):
+        xr = X[..., r, :]
+        if v != 1: out[..., o:o + J].add_(xr, alpha=1 - v)
+        if v != 0: out[..., o + 1:o + J + 1].add_(xr, alpha=v)
+    return out
+
+def _rows_unpool(A, vs, off, R, J):
+    "`out[..., r, j] = (1-v[r]) A[..., off[r]+j] + v[r] A[..., off[r]+j+1]` -> (..., R, J)."
+    out = A.new_empty(*A.shape[:-1], R, J)
+    for r, (o, v) in enumerate(zip(off, vs)): torch.lerp(A[..., o:o + J], A[..., o + 1:o + J + 1], v, out=out[..., r, :])
+    return out
+
+def _rows_dot(X, A, off):
+    "`sum X[..., r, j] (A[..., off[r]+j+1] - A[..., off[r]+j])` over all but the working row r -> (R,): d(pool or unpool) / d v."
+    J, dA = X.shape[-1], A[..., 1:] - A[..., :-1]
+    tmp = X.new_empty(*X.shape[:-2], J)
+    return torch.stack([torch.mul(X[..., r, :], dA[..., o:o + J], out=tmp).sum() for r, o in enumerate(off)])
+
+class _ShearPool(torch.autograd.Function):
+    "Line sums of the working map `X` (B,C,R,J) under a `ShearPlan` -> (B,C,n+1); gradients for `X` and `v` (R,)."
+    @staticmethod
+    def forward(ctx, X, v, off, nb):
+        ctx.vs, ctx.off = v.tolist(), off
+        ctx.save_for_backward(X, v)
+        return _rows_pool(X, ctx.vs, off, nb)
+    @staticmethod
+    def backward(ctx, g):
+        X, v = ctx.saved_tensors
+        g = g.contiguous()
+        gX = _rows_unpool(g, ctx.vs, ctx.off, *X.shape[-2:]) if ctx.needs_input_grad[0] else None
+        gv = _rows_dot(X, g, ctx.off).to(v.dtype) if ctx.needs_input_grad[1] else None
+        return gX, gv, None, None
+
+class _ShearUnpool(torch.autograd.Function):
+    "One value per working line (B,C,n+1) mapped onto the working map (B,C,R,J); the adjoint of `_ShearPool`."
+    @staticmethod
+    def forward(ctx, A, v, off, R, J):
+        ctx.vs, ctx.off = v.tolist(), off
+        ctx.save_for_backward(A, v)
+        return _rows_unpool(A, ctx.vs, off, R, J)
+    @staticmethod
+    def backward(ctx, g):
+        A, v = ctx.saved_tensors
+        g = g.contiguous()
+        gA = _rows_pool(g, ctx.vs, ctx.off, A.shape[-1]) if ctx.needs_input_grad[0] else None
+        gv = _rows_dot(g, A, ctx.off).to(v.dtype) if ctx.needs_input_grad[1] else None
+        return gA, gv, None, None, None
+
+def _plan_v(a, p, dtype):
+    "Per working row, the weight `v` of the upper working line: `f` of the row's first pixel (`1 - f` when flipped), differentiable."
+    f = a.f.view(a.size)
+    fr = f[0, :] if p.transpose else f[:, 0]
+    return (1 - fr if p.flip else fr).to(dtype)
+
+def _shear_pool(x, a, p, eps):
+    "`oap_pool` along a `ShearPlan`: (B,C,L,1)."
+    X = (x.transpose(2, 3) if p.transpose else x).contiguous()
+    J, nb, v = X.shape[-1], p.n + 1, _plan_v(a, p, x.dtype)
+    num = _ShearPool.apply(X, v, p.off, nb)
+    k, o = torch.arange(nb, device=x.device), torch.tensor(p.off, device=x.device)[:, None]
+    on = ((k >= o) & (k < o + J)).to(x.dtype)                             # (R, n+1): row r covers lines off[r] .. off[r]+J-1
+    den = (1 - v) @ on + v @ F.pad(on, (1, 0))[:, :nb]
+    num, den = (num[..., 1:].flip(-1), den[1:].flip(-1)) if p.flip else (num[..., :-1], den[:-1])
+    return (num / (den + eps)).unsqueeze(-1)
+
+def _shear_unpool(att, a, p):
+    "`oap_unpool` along a `ShearPlan`: (B,C,H,W)."
+    ext = torch.cat([att, att[..., -1:]], -1)                             # the line after L repeats line L-1 (f = 0 there)
+    if p.flip: ext = ext.flip(-1)
+    h, w = a.size
+    Y = _ShearUnpool.apply(ext.contiguous(), _plan_v(a, p, att.dtype), p.off, *((w, h) if p.transpose else (h, w)))
+    return Y.transpose(2, 3).contiguous() if p.transpose else Y
+
+# %% ../nbs/02_soa.ipynb #s13e
+def _auto_plan(a, device, shear):
+    "The `ShearPlan` to use: `shear` itself, the assignment's own on CPU when `shear` is True, else None (general path)."
+    if isinstance(shear, ShearPlan): return shear
+    return shear_plan(a) if shear is True and device.type == 'cpu' else None
+
 def oap_pool(x: torch.Tensor,                  # (B, C, H, W)
              theta: torch.Tensor|float,        # angle (radians, our convention) or a ready `LineAssignment`
-             eps: float = 1e-12):
+             eps: float = 1e-12,
+             shear: bool|ShearPlan = True):    # True: the shear form on CPU where there is one; False: scatter/gather
     "Orientation-aware pooling (Eq. 5, soft): the weighted mean of each line -> `(pooled (B,C,L,1), assignment)`."
     if x.ndim != 4: raise ValueError(f"oap_pool expects (B,C,H,W), got shape {tuple(x.shape)}")
     b, c, h, w = x.shape
     a = theta if isinstance(theta, LineAssignment) else line_assignment(torch.as_tensor(theta, dtype=x.dtype, device=x.device), h, w)
     if a.size != (h, w): raise ValueError(f"oap_pool: assignment is for size {a.size}, input is {(h, w)}")
+    p = _auto_plan(a, x.device, shear)
+    if p is not None: return _shear_pool(x, a, p, eps), a
     n, f, k = a.n_lines, a.f.to(x.dtype), a.k0.expand(b, c, -1)
     xf = x.reshape(b, c, h * w)
     # sum_k = sum over pixels of x*(1-f) on k0 plus x*f on k0+1 = S(x)[k] - S(x f)[k] + S(x f)[k-1], S = scatter on k0
@@ -145,10 +257,13 @@ def oap_pool(x: torch.Tensor,                  # (B, C, H, W)
     return (num / (den + eps)).unsqueeze(-1), a
 
 def oap_unpool(att: torch.Tensor,              # (B, C, L, 1) or (B, C, L): one value per line
-               a: LineAssignment) -> torch.Tensor:
+               a: LineAssignment,
+               shear: bool|ShearPlan = True):  # as in `oap_pool`
     "Map one value per line back onto the pixels (Eq. 7), interpolating each pixel's two lines -> (B, C, H, W)."
     att = att.reshape(att.shape[0], att.shape[1], -1)
     if att.shape[2] != a.n_lines: raise ValueError(f"oap_unpool: {att.shape[2]} line values for {a.n_lines} lines")
+    p = _auto_plan(a, att.device, shear)
+    if p is not None: return _shear_unpool(att, a, p)
     b, c, _ = att.shape
     k = a.k0.expand(b, c, -1)
     step = F.pad(att[..., 1:] - att[..., :-1], (0, 1))            # att[k+1] - att[k]
@@ -183,8 +298,10 @@ class SOA(nn.Module):
     def extra_repr(self): return f"impl={self.impl!r}"
 
     def _soft(self, x, t, assign=line_assignment):
-        pooled, a = oap_pool(x, assign(t, *x.shape[-2:]))
-        return oap_unpool(self.excite(pooled), a)
+        a = assign(t, *x.shape[-2:])
+        p = _auto_plan(a, x.device, True) or False                # the shear form (CPU), found once per forward
+        pooled, _ = oap_pool(x, a, shear=p)
+        return oap_unpool(self.excite(pooled), a, shear=p)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         t = self.theta.radians().to(x.dtype)
