@@ -8,7 +8,7 @@ import dataclasses
 from dataclasses import dataclass
 
 # %% auto #0
-__all__ = ['PRESETS', 'RECIPES', 'SCALES', 'Preset', 'at_scale', 'get_preset', 'recipe_preset']
+__all__ = ['KEY_NEUTRAL', 'PRESETS', 'RECIPES', 'SCALES', 'Preset', 'key_fields', 'at_scale', 'get_preset', 'recipe_preset']
 
 # %% ../nbs/11a_presets.ipynb #p004
 @dataclass(frozen=True)
@@ -32,6 +32,8 @@ class Preset:
     max_rot: float = 3.0          # augmentation rotation range, +- degrees
     jitter: bool = True
     amp: bool = True              # mixed precision when on CUDA (ignored on CPU)
+    cpu_amp: bool = False         # bf16 autocast on a CPU with bf16 support (AVX512-BF16, AMX), with timm's fused attention; numbers change a little
+    channels_last: bool = False   # the model and its image inputs in channels-last memory format
     num_workers: int = 0
     # the recipe: optimizer, schedule, loss and sampling (the defaults are FaceSleuth's released recipe)
     optimizer: str = 'adamw'      # 'adamw', 'adam' or 'sgd' (momentum 0.9); the angles use the same kind, without weight decay
@@ -53,6 +55,14 @@ class Preset:
         if not 0 < self.layer_decay <= 1: raise ValueError(f"Preset {self.name!r}: layer_decay must be in (0, 1], got {self.layer_decay}")
         if not 0 <= self.warmup_epochs < self.epochs: raise ValueError(
             f"Preset {self.name!r}: warmup_epochs must be in [0, epochs={self.epochs}), got {self.warmup_epochs}")
+
+#: fields added after runs were stored, at the values that reproduce those runs: left out of the run key there, so
+#: the stored runs keep their keys; any other value is keyed like every field
+KEY_NEUTRAL = dict(cpu_amp=False, channels_last=False)
+
+def key_fields(p:Preset) -> dict:
+    "Every field of `p` that goes into a run's key: all of them, except a `KEY_NEUTRAL` field at its neutral value."
+    return {k: v for k, v in dataclasses.asdict(p).items() if not (k in KEY_NEUTRAL and v == KEY_NEUTRAL[k])}
 
 _CHOICES = dict(optimizer=('adamw', 'adam', 'sgd'), schedule=('exponential', 'cosine'), theta_schedule=('same', 'cosine', 'hold_cosine'),
                 loss=('ce', 'mse'), sampler=('shuffle', 'balanced'))

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 from tqdm.auto import tqdm
 from .core import SYNTHETIC_LABEL, pick_device, atomic_write
-from .presets import Preset, get_preset
+from .presets import Preset, get_preset, key_fields
 from .sources import load_data, DataSource, synthme_config, SYNTHME_DOMAINS, data_report_line
 from .train import train_fold
 from .synthme import _GENERATOR_VERSION as SYNTHME_VERSION
@@ -53,7 +53,7 @@ class RunConfig:
         if ff is not None:                                          # the folds' content: the same files anywhere, one key
             d['fold_files'] = hashlib.sha256(b''.join(p.name.encode() + p.read_bytes()
                                                       for p in sorted(Path(ff).glob('*_fold_*.csv')))).hexdigest()
-        d['preset'] = asdict(self.preset_obj())      # every field: a run stored without one is never reused
+        d['preset'] = key_fields(self.preset_obj())  # every field (late ones at their neutral value excepted): a run stored without one is never reused
         # the resolved data: every SynthME parameter and the generator version (a changed default is a new run)
         parts = list(SYNTHME_DOMAINS) if self.dataset == 'synthme_lodo' else self.dataset.split('+')
         cfgs = {n: synthme_config(n, self.preset_obj(), dict(self.synthme_overrides)) for n in parts}

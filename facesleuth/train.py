@@ -4,7 +4,8 @@
 
 # %% ../nbs/12_train.ipynb #c003
 from __future__ import annotations
-import functools, math, time
+import functools, math, time, warnings
+from typing import NamedTuple
 import numpy as np, pandas as pd
 import torch
 from torch import nn
@@ -17,8 +18,8 @@ from .sources import DataSource
 from .data import make_loader, input_kind, as_batch
 
 # %% auto #0
-__all__ = ['Optimizers', 'make_schedule', 'make_optimizer', 'class_weights', 'make_loss', 'fold_seed', 'predict', 'theta_grads',
-           'train_fold']
+__all__ = ['Optimizers', 'make_schedule', 'make_optimizer', 'class_weights', 'make_loss', 'bf16_cpu_supported', 'Precision',
+           'precision', 'prepare_model', 'memory_format', 'fold_seed', 'predict', 'theta_grads', 'train_fold']
 
 # %% ../nbs/12_train.ipynb #c013
 class Optimizers:
@@ -98,18 +99,57 @@ def make_loss(preset:Preset, y_train, num_classes:int, device=None):
         return err.mean() if w is None else (err * w[y]).sum() / w[y].sum()
     return mse
 
+# %% ../nbs/12_train.ipynb #c014b
+def bf16_cpu_supported() -> bool:
+    "Whether this CPU computes bf16 matrix products natively (AVX512-BF16 or AMX), as oneDNN reports it."
+    try: return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError): return False
+
+# %% ../nbs/12_train.ipynb #c014c
+class Precision(NamedTuple):
+    "How a fold computes: autocast on or off, in which dtype, and whether the loss is scaled (fp16 on CUDA)."
+    enabled: bool = False
+    dtype: torch.dtype = torch.float32
+    scale: bool = False
+    def autocast(self, device): return torch.autocast(torch.device(device).type, dtype=self.dtype, enabled=self.enabled)
+
+def precision(preset:Preset, device) -> Precision:
+    "fp16 with loss scaling on CUDA when `preset.amp`; bf16 on a CPU with native bf16 when `preset.cpu_amp`; else fp32."
+    kind = torch.device(device).type
+    if kind == 'cuda' and preset.amp: return Precision(True, torch.float16, True)
+    if kind == 'cpu' and preset.cpu_amp:
+        if bf16_cpu_supported(): return Precision(True, torch.bfloat16, False)
+        warnings.warn(f"preset {preset.name!r}: cpu_amp asks for bf16, but this CPU has no native bf16; training in fp32")
+    return Precision()
+
+# %% ../nbs/12_train.ipynb #c014e
+def prepare_model(model:nn.Module, preset:Preset, device, prec:Precision) -> nn.Module:
+    "`model` on `device`, channels-last when `preset.channels_last`, with timm's fused attention when autocast is on."
+    model = model.to(device)
+    if preset.channels_last: model = model.to(memory_format=torch.channels_last)
+    if prec.enabled:
+        for m in model.modules():
+            if hasattr(m, 'fused_attn'): m.fused_attn = True
+    return model
+
+def memory_format(batch:dict, preset:Preset) -> dict:
+    "The batch's image tensors (4-d) in channels-last format when `preset.channels_last`; the batch itself otherwise."
+    if not preset.channels_last: return batch
+    return {k: v.contiguous(memory_format=torch.channels_last) if torch.is_tensor(v) and v.ndim == 4 else v for k, v in batch.items()}
+
 # %% ../nbs/12_train.ipynb #c016
 def fold_seed(seed:int, fold_index:int) -> int:
     "The seed a fold trains with: a fixed function of the run seed and the fold's index."
     return (seed * 1_000_003 + fold_index * 7919) % (2**31 - 1)
 
 @torch.no_grad()
-def predict(model, loader, device, amp=False):
-    "Predicted classes and softmax probabilities over a loader (in order)."
+def predict(model, loader, device, prec:Precision=Precision(), preset:Preset|None=None):
+    "Predicted classes and softmax probabilities over a loader (in order), under `prec` (fp32 by default)."
     model.eval(); P = []; kind = input_kind(model)
     for items in loader:
-        with torch.autocast(device.type, enabled=amp and device.type == 'cuda'):
-            logits = model(**as_batch(kind, items, device))
+        batch = as_batch(kind, items, device)
+        with prec.autocast(device):
+            logits = model(**(memory_format(batch, preset) if preset else batch))
         P.append(torch.softmax(logits.float(), 1).cpu())
     P = torch.cat(P).numpy() if P else np.zeros((0, 1))
     return P.argmax(1), P
@@ -128,7 +168,9 @@ def train_fold(model_name:str, data:DataSource, fold, *, preset:Preset|str='smok
     t = data.table
     train_rows = t.iloc[list(fold.train_idx)]
     model = create_model(model_name, num_classes=len(data.classes), img_size=preset.img_size, head=preset.head,
-                         **(model_kwargs or {})).to(device)
+                         **(model_kwargs or {}))
+    prec = precision(preset, device)
+    model = prepare_model(model, preset, device, prec)
     kind = input_kind(model)            # what the model consumes: its dataset, and the batch's keyword arguments
     ds_train = kind.dataset(train_rows, data.store, train=True, size=preset.img_size, augment=preset.augment, flip_p=preset.flip_p,
                             max_rot=preset.max_rot, jitter=preset.jitter, seed=fs)
@@ -146,8 +188,7 @@ def train_fold(model_name:str, data:DataSource, fold, *, preset:Preset|str='smok
                               shuffle=False, seed=fs, num_workers=preset.num_workers) for k, v in evals.items()}
     opt = make_optimizer(model, preset)
     loss_fn = make_loss(preset, y_train, len(data.classes), device)
-    amp = preset.amp and device.type == 'cuda'
-    scaler = torch.amp.GradScaler('cuda', enabled=amp)
+    scaler = torch.amp.GradScaler('cuda', enabled=prec.scale)
     preds, history, thetas = [], [], []
     grads = {}                                 # layer -> d loss / d theta at each optimizer step of the epoch
     def log_theta(epoch):
@@ -163,12 +204,12 @@ def train_fold(model_name:str, data:DataSource, fold, *, preset:Preset|str='smok
         opt.zero_grad()
         for i, items in enumerate(dl_train):
             y = items[-1].to(device)
-            with torch.autocast(device.type, enabled=amp):
-                logits = model(**as_batch(kind, items, device))
+            with prec.autocast(device):
+                logits = model(**memory_format(as_batch(kind, items, device), preset))
                 loss = loss_fn(logits.float(), y)
             scaler.scale(loss / preset.accum_steps).backward()
             if (i + 1) % preset.accum_steps == 0 or i + 1 == len(dl_train):
-                if amp: opt.unscale_(scaler)
+                if prec.scale: opt.unscale_(scaler)
                 for layer, g in theta_grads(model).items(): grads.setdefault(layer, []).append(g)
                 opt.step(scaler); scaler.update(); opt.zero_grad(); wrap_thetas_(model)
             losses.append(loss.item()); n_correct += (logits.argmax(1) == y).sum().item(); n_seen += len(y)
@@ -177,7 +218,7 @@ def train_fold(model_name:str, data:DataSource, fold, *, preset:Preset|str='smok
                    train_acc=n_correct / max(n_seen, 1), lr=opt.lr(), n_train=n_seen,
                    train_batches=len(dl_train), last_batch_merged=merged)
         for split, dl in dl_eval.items():
-            yhat, _ = predict(model, dl, device, amp)
+            yhat, _ = predict(model, dl, device, prec, preset)
             idx = evals[split]; ytrue = t.y.values[idx]
             rec[f'{split}_acc'] = float((yhat == ytrue).mean()) if len(idx) else float('nan')
             preds += [dict(fold=fold.name, epoch=epoch, split=split, sample=int(i), y_true=int(a), y_pred=int(b))
