@@ -28,6 +28,7 @@ STRICT_KINDS = frozenset({  # report kinds that are data errors: `strict=True` r
     'offset_before_onset', 'au_code_unknown', 'clip_folder_missing', 'key_frame_missing', 'unannotated_unusable',
     'composite_bad_row', 'composite_missing', 'composite_label_differs'})
 
+# %% ../nbs/07_datasets.ipynb #c007a
 class AnnotationError(ValueError):
     "A bad annotation row, cell or frame; the message names the file, row, field and value."
     def __init__(self, file:str, row, field:str, value, reason:str):
@@ -41,6 +42,7 @@ class AnnotationFileError(AnnotationError):
         self.file, self.row, self.field, self.value, self.reason = str(file), None, None, None, reason
         ValueError.__init__(self, f"{Path(file).name}: {reason}")
 
+# %% ../nbs/07_datasets.ipynb #c007b
 class _Report:
     "Collects report entries; in strict mode raises `AnnotationError` on the first entry whose kind is in `STRICT_KINDS`."
     def __init__(self, strict:bool): self.strict, self.rows = strict, []
@@ -75,6 +77,7 @@ def _protocol(name, dataset, classes, groups=None, source='', exclude=()):
     return ClassProtocol(name, dataset, tuple(classes), {e: c for c, es in groups.items() for e in es}, source,
                          tuple(exclude))
 
+# %% ../nbs/07_datasets.ipynb #c009a
 EMOTIONS = {  # every emotion name each dataset's annotation uses (lower case); anything else is an error
     'casme2': ('happiness', 'disgust', 'repression', 'surprise', 'others', 'sadness', 'fear'),
     'samm': ('anger', 'contempt', 'disgust', 'fear', 'happiness', 'other', 'sadness', 'surprise'),
@@ -130,6 +133,7 @@ DEFAULT_CLASS_PROTOCOL = dict(casme2='casme2_5', samm='samm_5', mmew='mmew_4', s
 ALL_PROTOCOL = dict(casme2='casme2_7', samm='samm_8', mmew='mmew_7', smic_hs='smic_hs_3', casme3='casme3_7')
 MEGC_PROTOCOL = dict(casme2='casme2_3_megc', samm='samm_3_megc', smic_hs='smic_hs_3')
 
+# %% ../nbs/07_datasets.ipynb #c009b
 def list_class_protocols(dataset:str|None=None) -> pd.DataFrame:
     "The protocols (of `dataset`, or all) as a table: name, dataset, classes, default, source."
     rows = [dict(name=p.name, dataset=p.dataset, classes=', '.join(p.classes),
@@ -137,6 +141,7 @@ def list_class_protocols(dataset:str|None=None) -> pd.DataFrame:
             for p in CLASS_PROTOCOLS.values() if dataset is None or p.dataset == dataset]
     return pd.DataFrame(rows)
 
+# %% ../nbs/07_datasets.ipynb #c009c
 def get_class_protocol(dataset:str, class_protocol:str|ClassProtocol|None=None) -> ClassProtocol:
     "The `ClassProtocol` named `class_protocol` (default: the dataset's default), checked to belong to `dataset`."
     if isinstance(class_protocol, ClassProtocol): p = class_protocol
@@ -163,6 +168,7 @@ class Sheet:
     columns: dict       # header text (stripped) -> 0-based column index (first occurrence)
     rows: list
 
+# %% ../nbs/07_datasets.ipynb #c011a
 def _unreadable(path:Path, e:Exception) -> AnnotationFileError:
     "Why the .xlsx `path` cannot be opened, in words."
     size = path.stat().st_size
@@ -187,6 +193,7 @@ def _csv_rows(path:Path) -> list:
     rd = csv.reader(text.splitlines(), dialect)
     return [tuple(r) for r in rd]
 
+# %% ../nbs/07_datasets.ipynb #c011b
 def read_sheet(path, sheet:str|None=None, required=('Subject', 'Filename'), search_rows:int=30) -> Sheet:
     """Read `sheet` (default: the first) of the .xlsx `path`, or a .csv copy of it (same columns; `sheet` is ignored).
     The header is the first row holding all `required` names; a table without data rows raises `AnnotationFileError`."""
@@ -236,6 +243,7 @@ class FrameLayout:
         clips = list(dict.fromkeys((clip, clip.lower(), clip.upper()))) if self.clip_cases else [clip]
         return [root / self.folder.format(subject=subject, clip=c, emotion=e) for e in alias for c in clips]
 
+# %% ../nbs/07_datasets.ipynb #c013a
 @dataclass(frozen=True)
 class DatasetSpec:
     "Everything needed to read one dataset's annotation file and folders."
@@ -258,6 +266,7 @@ class DatasetSpec:
     extra_intervals: tuple = ()  # (onset column, offset column) of further ME intervals in a row (SMIC-HS-E)
     fixes: tuple = ()            # documented corrections: (cells to match {role: text}, new values {role: int}, source)
 
+# %% ../nbs/07_datasets.ipynb #c013b
 SPECS = {s.name: s for s in [
     DatasetSpec('casme2', 'CASME II', ('CASME2-coding-20190701.xlsx', 'CASME2-coding-20140508.xlsx'), 'Sheet1',
         dict(subject='Subject', clip='Filename', onset='OnsetFrame', apex='ApexFrame', offset='OffsetFrame',
@@ -350,6 +359,7 @@ def _au_text(v) -> str:
     n = _as_int(v)
     return str(n) if n is not None else str(v)
 
+# %% ../nbs/07_datasets.ipynb #c015a
 def _emotion(v, dataset:str) -> str:
     e = '' if _blank(v) else str(v).strip().lower()
     return EMOTION_ALIASES.get(dataset, {}).get(e, e)
@@ -363,6 +373,7 @@ def _facs():
 
 _NO_AU = (0,) * len(AU_VOCAB)
 
+# %% ../nbs/07_datasets.ipynb #c015b
 def parse_au_cell(raw:str, where:str='', drop=None) -> tuple:
     """AU vector of one AU cell, parsed token by token so that one unreadable token (`ref(6)`, `soft focus`, `?`) or
     unknown code never zeroes the others: `(vector tuple over AU_VOCAB, dropped codes, [(token, why, unknown_code)])`."""
@@ -393,6 +404,7 @@ def list_frames(folder, frame_re:str) -> dict:
         if m: out.setdefault(int(m[1]), []).append(name)
     return out
 
+# %% ../nbs/07_datasets.ipynb #c017a
 def _rel(p:Path, root:Path) -> str:
     try: return p.relative_to(root).as_posix()
     except ValueError: return str(p)
@@ -480,6 +492,7 @@ def _annotation_file(root:Path, names, annotation, title, example) -> Path:
     raise FileNotFoundError(f"{title} annotation file not found: tried {[str(root / n) for n in cands]}. "
                             f"The folder should look like:\n{example}")
 
+# %% ../nbs/07_datasets.ipynb #c021a
 def _check_key(recs, rep, fname, hdr, excluded=None):
     "Duplicates of (subject, clip): identical rows -> keep the first; differing rows -> exclude all of them."
     excluded = {} if excluded is None else excluded
@@ -499,6 +512,7 @@ def _check_key(recs, rep, fname, hdr, excluded=None):
             rep.add(fname, r['row'], hdr, '/'.join(r['key']), why, 'excluded', 'conflicting_rows'); excluded[r['key']] = why
     return keep
 
+# %% ../nbs/07_datasets.ipynb #c021b
 def _check_classes(proto, samples, rows_per_class, fname, field, rep, allow):
     "Every class of `proto` must have a sample: raise `AnnotationError` naming file, protocol and class (or note it if `allow`)."
     got = Counter(s[7] for s in samples)
@@ -512,6 +526,7 @@ def _check_classes(proto, samples, rows_per_class, fname, field, rep, allow):
         if not allow: raise AnnotationError(fname, None, field, c, why)
         rep.add(fname, None, field, c, why, 'class absent', 'empty_class')
 
+# %% ../nbs/07_datasets.ipynb #c021c
 def _load_single(spec:DatasetSpec, root, class_protocol=None, *, strict=False, check_frames=True, bad_apex='middle',
                  bad_au='zeros', unannotated=None, annotation=None, au_drop=None, frames_from='annotation',
                  allow_empty_classes=False, fixes=True) -> MEData:
@@ -680,6 +695,7 @@ def _load_single(spec:DatasetSpec, root, class_protocol=None, *, strict=False, c
     return MEData(spec.name, proto.name, proto.classes, _table(samples), rep.frame(), root,
                   dict(annotation=ann, excluded=excluded, layouts=[l.folder for l in used_layouts]))
 
+# %% ../nbs/07_datasets.ipynb #c021d
 def _scan_unannotated(spec, root, proto, annotated, used_layouts, unannotated, rep):
     "Clip folders on disk without an annotation row: noted ('ignore') or added as samples ('add')."
     out, layouts = [], used_layouts or [l for l in spec.layouts if (root / l.prefix).is_dir()][:1]
@@ -746,6 +762,7 @@ def _megc_key(ds:str, subject:str, clip:str):
         clip = f"s{int(m[1])}_{m[2]}"
     return spec.subject_fmt.format(n), clip
 
+# %% ../nbs/07_datasets.ipynb #c023a
 def load_megc2019(root, class_protocol=None, *, strict=False, roots:dict|None=None, annotation=None,
                   components:dict|None=None, allow_empty_classes=False, **options) -> MEData:
     "The MEGC2019 3-class composite of SMIC-HS, CASME II and SAMM, as defined by its ground-truth CSV."
