@@ -176,6 +176,7 @@ class SynthMEConfig:
         d = asdict(self); d['phi_deg'] = self.motion_deg; d['_version'] = _GENERATOR_VERSION
         return hashlib.sha1(json.dumps(d, sort_keys=True, default=list).encode()).hexdigest()[:12]
 
+# %% ../nbs/06_synthme.ipynb #c010a
 SYNTHME_PRESETS = {
     'smoke': SynthMEConfig(n_subjects=10, clips_per_subject=12, size=64, n_frames=3),
     'cpu':   SynthMEConfig(n_subjects=16, clips_per_subject=20, size=64, n_frames=3),
@@ -225,6 +226,7 @@ def _landmarks(s: dict) -> dict:
         chin=(0.0, s['mouth_v'] - s['chin_d']),
     )
 
+# %% ../nbs/06_synthme.ipynb #c013a
 def _draw_aus(rule: dict, rng) -> list:
     if 'pool' in rule:
         k = int(rng.choice(list(rule['k']), p=np.array(list(rule['k'].values())) / sum(rule['k'].values())))
@@ -252,6 +254,7 @@ def _class_labels(cfg: SynthMEConfig, rng) -> np.ndarray:
     y = np.repeat(np.arange(len(w)), c)
     return rng.permutation(y)
 
+# %% ../nbs/06_synthme.ipynb #c013b
 def _plan(cfg: SynthMEConfig):
     "All random draws of a benchmark: subject identities and per-clip ground truth (cheap; rendering is separate)."
     rng = np.random.default_rng(np.random.SeedSequence([cfg.seed, 0x5EED]))
@@ -327,6 +330,7 @@ def _components(subj: dict, clip: dict, phi: float, part: str):
     else: raise ValueError(f"part must be 'class' or 'blink', got {part!r}")
     return out
 
+# %% ../nbs/06_synthme.ipynb #c016a
 def _field(comps, n: int, ox: float = 0.0, oy: float = 0.0) -> np.ndarray:
     """Sum of the Gaussian-windowed displacements of `comps` sampled at the pixel centres of an n x n image,
     window centres moved by the face offset (ox, oy); returns (n, n, 2) float32 (dx, dy), in the units of `comps`.
@@ -458,6 +462,7 @@ def _render_subject(s: dict, R: int) -> np.ndarray:
     img = cv2.GaussianBlur(img, (0, 0), 0.35 * R / 256 * 2)
     return np.clip(img, 0, 255)
 
+# %% ../nbs/06_synthme.ipynb #c018a
 def _face_phi(cfg) -> float:
     "The motion axis in the face's own frame (radians): `phi` in the image minus the face's rotation `layout - 90`."
     return math.radians(cfg.motion_deg - (cfg.layout_deg - 90.0))
@@ -474,6 +479,7 @@ def _rotate_layout(img: np.ndarray, cfg, vectors: bool = False) -> np.ndarray:
         out[..., 0], out[..., 1] = c * dx + s * dy, -s * dx + c * dy
     return out
 
+# %% ../nbs/06_synthme.ipynb #c018b
 def _render_clip(cfg: SynthMEConfig, subj: dict, clip: dict, base: np.ndarray, out: np.ndarray):
     "Render the T frames of one clip into `out` (T, H, W, 3) uint8."
     S, R = cfg.size, base.shape[0]; rs = R / S
@@ -502,6 +508,7 @@ def _render_clip(cfg: SynthMEConfig, subj: dict, clip: dict, base: np.ndarray, o
         fr += nrng.normal(0, clip['noise_std'], fr.shape).astype(np.float32)
         out[t] = np.clip(np.rint(fr), 0, 255).astype(np.uint8)
 
+# %% ../nbs/06_synthme.ipynb #c018c
 def _generate(cfg: SynthMEConfig):
     subjects, clips = _plan(cfg)
     R = cfg.size * cfg.scale
@@ -524,6 +531,7 @@ def _config_json(cfg: SynthMEConfig) -> str:
     d = asdict(cfg); d['_version'] = _GENERATOR_VERSION
     return json.dumps(d, sort_keys=True, default=list)
 
+# %% ../nbs/06_synthme.ipynb #c020a
 def dominant_axis(field: np.ndarray, weights: np.ndarray|None = None) -> float:
     """Principal axis of a displacement/flow field (..., 2) of (dx, dy) pixel components (y down), as an angle in
     [0, pi) in the image convention (0 = right, pi/2 = up): the leading eigenvector of the structure tensor sum(w d d^T)."""
@@ -534,6 +542,7 @@ def dominant_axis(field: np.ndarray, weights: np.ndarray|None = None) -> float:
     ex, ey = V[:, -1]
     return math.atan2(-ey, ex) % math.pi
 
+# %% ../nbs/06_synthme.ipynb #c020b
 class SynthME:
     "A generated SynthME benchmark: videos, the common sample table and the planted ground truth."
     def __init__(self, config: SynthMEConfig, videos: np.ndarray, path: Path|None = None,
@@ -633,6 +642,7 @@ class SynthME:
             d += np.array(c['shift_px'], np.float32) * np.float32(t / a)
         return _rotate_layout(d, cfg, vectors=True)   # the face frame -> the image
 
+# %% ../nbs/06_synthme.ipynb #c020c
 def load_synthme(config: SynthMEConfig|str|None = None, *, preset: str = 'smoke', cache_dir=None, cache: bool = True,
                  **overrides) -> SynthME:
     """Generate (or read from the cache) a SynthME benchmark. `config` (a `SynthMEConfig` or a preset name) wins over
@@ -670,6 +680,7 @@ def grey_features(videos: np.ndarray, which: str = 'diff', k: int = 16) -> np.nd
     x = g[:, a] - g[:, 0] if which == 'diff' else g[:, 0]
     return np.stack([cv2.resize(f, (k, k), interpolation=cv2.INTER_AREA).ravel() for f in x])
 
+# %% ../nbs/06_synthme.ipynb #d06ba
 def fairness_probes(ds: SynthME, C: float = 0.05, k: int = 16) -> pd.DataFrame:
     "LOSO logistic-regression probes per modality (apex - onset, onset only, AU vector): acc, UAR, UF1 and their chance levels."
     from sklearn.linear_model import LogisticRegression
