@@ -29,6 +29,7 @@ PROTOCOL_LABELS = {
 BY_SAMPLE = ('kfold_sample', 'fold_files')   # protocols whose folds may put one subject in train and test
 REQUIRED_COLUMNS = ('dataset', 'subject', 'clip', 'y')
 
+# %% ../nbs/11_protocols.ipynb #c006a
 def protocol_label(protocol:str, # one of `PROTOCOLS`
                    k:int=5, # number of folds, for the k-fold protocols and fold files
                    overlap:bool|None=None # by-sample protocols: measured overlap (False: "no subject overlap found")
@@ -40,7 +41,6 @@ def protocol_label(protocol:str, # one of `PROTOCOLS`
     if protocol == 'fold_files': s = s.replace('folds from files', f'{k} folds from files')
     if protocol in BY_SAMPLE and overlap is False: s = s.replace(OVERLAP_LABEL, 'no subject overlap found')
     return s
-
 
 # %% ../nbs/11_protocols.ipynb #c010
 _EMPTY = lambda: np.zeros(0, dtype=np.int64)
@@ -66,6 +66,7 @@ class Fold:
         return (f"Fold({self.name!r}, kind={self.kind!r}, train={len(self.train_idx)}, inner={len(self.inner_idx)}, "
                 f"test={len(self.test_idx)}, test_subjects={len(self.test_subjects)}, overlap={self.subject_overlap})")
 
+# %% ../nbs/11_protocols.ipynb #c010a
 def _natkey(s):
     return tuple((0, int(p), '') if p.isdigit() else (1, 0, p) for p in re.split(r'(\d+)', str(s)) if p != '')
 
@@ -130,6 +131,7 @@ def _fold_file_rows(path, spec, table_keys, subjects):
         out.append((line, key))
     return out
 
+# %% ../nbs/11_protocols.ipynb #c014fa
 def read_fold_files(folder, # folder with test_fold_1.csv ... (HSTA's layout)
                     table:pd.DataFrame, # the sample table the folds index (rows of `dataset`)
                     *, dataset:str='casme3', # the dataset whose spec gives the column headers, subject ids and corrections
@@ -178,7 +180,6 @@ def read_fold_files(folder, # folder with test_fold_1.csv ... (HSTA's layout)
                              + ('; ' if extra and lack else '')
                              + (f"it misses sample(s) {[keys[i][0] + '/' + keys[i][1] for i in lack]}" if lack else ''))
     return parts
-
 
 # %% ../nbs/11_protocols.ipynb #c015
 def _n_inner(inner, protocol, n_train_subjects):
@@ -259,6 +260,7 @@ def make_folds(table:pd.DataFrame, # sample table (columns dataset, subject, cli
     check_folds(folds, table)
     return folds
 
+# %% ../nbs/11_protocols.ipynb #c015a
 def check_folds(folds:list[Fold], # folds from `make_folds`
                 table:pd.DataFrame # the table they index
                ) -> None:
