@@ -64,6 +64,7 @@ def fold_metrics(df:pd.DataFrame, # predictions: columns fold, y_true, y_pred (s
         rows.append(dict(zip(keys, key if isinstance(key, tuple) else (key,)), n=m['n'], **{k: m[k] for k in metrics}))
     return pd.DataFrame(rows, columns=keys + ['n', *metrics])
 
+# %% ../nbs/10_metrics.ipynb #c014a
 def confusion(df:pd.DataFrame, # predictions: columns y_true, y_pred
               classes # class names in index order; y_true/y_pred hold indices into it (ints) or the names
              ) -> pd.DataFrame:
@@ -78,12 +79,14 @@ def confusion(df:pd.DataFrame, # predictions: columns y_true, y_pred
     cm = confusion_matrix(yt, yp, labels=labels)
     return pd.DataFrame(cm, index=pd.Index(classes, name='true'), columns=pd.Index(classes, name='predicted'))
 
+# %% ../nbs/10_metrics.ipynb #c014b
 def normalize_rows(cm) -> np.ndarray:
     "Row-normalise a confusion matrix (each true class sums to 1, i.e. per-class recall); rows with no samples stay 0."
     m = np.asarray(cm, dtype=float)
     s = m.sum(axis=1, keepdims=True)
     return np.divide(m, s, out=np.zeros_like(m), where=s > 0)
 
+# %% ../nbs/10_metrics.ipynb #c014c
 def plot_confusion(cm, # counts, array or the DataFrame from `confusion`
                    classes=None, # tick labels; default: the DataFrame's index
                    ax=None, # matplotlib axes; default: a new figure
@@ -118,6 +121,7 @@ def seed_summary(values # one figure per seed
     if v.size == 0: raise ValueError("seed_summary needs at least one value")
     return float(v.mean()), (float(v.std(ddof=1)) if v.size > 1 else float('nan'))
 
+# %% ../nbs/10_metrics.ipynb #c019a
 def paired_ttest(a, # figures of configuration A, one per seed
                  b, # figures of configuration B, same seeds in the same order
                  alpha:float=0.01 # significance level (000 Sec. 3.5.1 uses 0.01)
@@ -153,6 +157,7 @@ class Selection(NamedTuple):
     @property
     def optimistic(self) -> bool: return self.rule.startswith('oracle')
 
+# %% ../nbs/10_metrics.ipynb #c024a
 def _check_history(h):
     _need(h, HISTORY_COLUMNS, 'per-epoch predictions')
     bad = sorted(set(h['split'].unique()) - {'test', 'inner'}, key=str)
@@ -189,6 +194,7 @@ def _argbest(a, keys, col, tie):
     cand = a[a[col] == best]
     return (cand.groupby(keys).tail(1) if tie == 'later' else cand.groupby(keys).head(1))[keys + ['epoch']]
 
+# %% ../nbs/10_metrics.ipynb #c024b
 def select_epoch(history:pd.DataFrame, # per-epoch predictions, columns `HISTORY_COLUMNS` (+ optional seed)
                  rule:str='last', # 'last', 'oracle' or 'oracle_uf1' (optimistic), or 'inner'
                  tie:str|None=None # 'later' or 'earlier'; default: 'earlier' for oracle (as released), 'later' for inner
@@ -280,6 +286,7 @@ def axial_summary(thetas_rad # axial angles in radians (theta and theta + pi are
     std = 0.0 if not np.isfinite(std) else float(std)
     return dict(mean_rad=float(mean), std_rad=std, mean_deg=math.degrees(mean), std_deg=math.degrees(std), n=int(t.size))
 
+# %% ../nbs/10_metrics.ipynb #c033a
 def theta_summary(theta_df:pd.DataFrame, # long table: fold, epoch, layer, theta_rad (seed optional)
                   epoch:int|None=None # which epoch to summarise; None: each (seed, fold)'s final epoch
                  ) -> pd.DataFrame:
