@@ -32,6 +32,7 @@ class FACSParse(NamedTuple):
     vector: np.ndarray
     dropped: tuple
 
+# %% ../nbs/04_au.ipynb #c005a
 _SIDE, _INT = r'[LRBTA](?:/[LRBTA])*', r'[A-E](?:/[A-E])*'
 _CODE = re.compile(rf'^(?:AU)?(?:{_SIDE})?(?:AU)?(?P<num>\d+)(?:\.0+)?(?:[LR](?:{_INT})?|{_INT}[LR]?)?$')
 
@@ -64,6 +65,7 @@ def _codes_in_token(tok, value, where, alternatives):
         if alternatives == 'first': parts = parts[:1]
     return parts
 
+# %% ../nbs/04_au.ipynb #c005b
 def _cell_codes(s, where, alternatives):
     "All AU numbers named in one cell, in order (None/NaN/''/'/' -> [])."
     if s is None: return []
@@ -107,10 +109,12 @@ def parse_facs_report(s,                     # one FACS cell: str, int, float, N
                 code=c, value=s, where=where)
     return FACSParse(vec, tuple(sorted(dropped)))
 
+# %% ../nbs/04_au.ipynb #c006a
 def parse_facs(s, *, drop=DEFAULT_DROP, where: str='', alternatives: str='union') -> np.ndarray:
     "Parse one FACS cell into the binary `int8` vector of shape (21,) over `AU_VOCAB` (see `parse_facs_report`)."
     return parse_facs_report(s, drop=drop, where=where, alternatives=alternatives).vector
 
+# %% ../nbs/04_au.ipynb #c006b
 def parse_facs_many(cells,                      # iterable of FACS cells (e.g. a pandas column)
                     *,
                     drop=DEFAULT_DROP,
@@ -128,6 +132,7 @@ def parse_facs_many(cells,                      # iterable of FACS cells (e.g. a
         out[i] = r.vector; counts.update(r.dropped)
     return out, counts
 
+# %% ../nbs/04_au.ipynb #c006c
 def au_to_string(vec, sep: str='+') -> str:
     "Display form of a 21-vector, e.g. 'AU01+AU12' ('' when no AU is active); `parse_facs` reads it back."
     v = np.asarray(vec.detach().cpu() if isinstance(vec, torch.Tensor) else vec).reshape(-1)
