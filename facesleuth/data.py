@@ -55,6 +55,7 @@ class AugParams:
     top: int = 0
     left: int = 0
 
+# %% ../nbs/09_data.ipynb #c009a
 def sample_aug(rng, size: int, flip_p: float=0.5, max_rot: float=3.0, pad: int|None=None) -> AugParams:
     "Draw flip (p = `flip_p`), angle ~ U[-max_rot, max_rot] and crop offsets (padding `pad`, default `aug_pad(size)`)."
     rng = _np_rng(rng)
@@ -65,6 +66,7 @@ def sample_aug(rng, size: int, flip_p: float=0.5, max_rot: float=3.0, pad: int|N
     top, left = (int(v) for v in rng.integers(0, 2 * pad + 1, size=2))
     return AugParams(flip, angle, pad, top, left)
 
+# %% ../nbs/09_data.ipynb #c009b
 _INTERP = {'nearest': InterpolationMode.NEAREST, 'bilinear': InterpolationMode.BILINEAR}
 
 def apply_aug(x: torch.Tensor, p: AugParams, interpolation: str='nearest') -> torch.Tensor:
@@ -78,6 +80,7 @@ def apply_aug(x: torch.Tensor, p: AugParams, interpolation: str='nearest') -> to
         x = x[..., p.top:p.top + H, p.left:p.left + W]
     return x
 
+# %% ../nbs/09_data.ipynb #c009c
 def pair_augment(onset: torch.Tensor, apex: torch.Tensor, rng, *, flip_p: float=0.5, max_rot: float=3.0,
                  pad: int|None=None, interpolation: str='nearest') -> tuple[torch.Tensor, torch.Tensor]:
     "One random flip / rotation / padded crop drawn from `rng`, applied identically to two (3, H, W) images."
@@ -105,6 +108,7 @@ def denormalize(x: torch.Tensor) -> torch.Tensor:
     "Undo `normalize` (for looking at samples)."
     return x * torch.tensor(IMAGENET_STD).view(3, 1, 1) + torch.tensor(IMAGENET_MEAN).view(3, 1, 1)
 
+# %% ../nbs/09_data.ipynb #c016a
 def _checked(table, where: str):
     "Validate the columns the torch datasets use; return frame-number arrays, AU matrix and labels."
     if not isinstance(table, pd.DataFrame): raise TypeError(f"{where}: table must be a pandas DataFrame, got {type(table).__name__}")
@@ -261,6 +265,7 @@ class VideoSpecialDataset(PairDataset):
     def frames_of(self, i: int, onset: int, apex: int) -> tuple: return (onset, apex, *self.video_frames(i))
     def items(self, i: int, x: torch.Tensor) -> tuple: return x[2:], x[0], x[1], self.au[i], self.y[i]
 
+# %% ../nbs/09_data.ipynb #v018aa
 class TrackSpecialDataset(VideoSpecialDataset):
     "`VideoSpecialDataset` with the special frames replaced by Lucas-Kanade track images onset -> apex and apex -> end, as HSTA's released `--use_optflow 1` (003 Table 7 'OF')."
     def __init__(self, table: pd.DataFrame, store, *,
@@ -276,7 +281,6 @@ class TrackSpecialDataset(VideoSpecialDataset):
         end = min(int(self.offset[i]), int(self.onset[i]) + self.max_span)        # as released: Offset_num = min(Offset_num, Onset_num + 50)
         row = self.table.iloc[i]
         return np.stack([self.tracks.pair(row, on, ap), self.tracks.pair(row, ap, end), *super().images(i, frames, fn, video)])
-
 
 # %% ../nbs/09_data.ipynb #k018b
 @dataclass(frozen=True)
@@ -295,6 +299,7 @@ INPUT_KINDS = {k.name: k for k in (InputKind('pair', PairDataset, ('onset', 'ape
                                    InputKind('video+tracks_random', functools.partial(TrackSpecialDataset, video_sampling='random'),
                                              ('video', 'onset', 'apex', 'au')))}
 
+# %% ../nbs/09_data.ipynb #k018ba
 def input_kind(model) -> InputKind:
     "The `InputKind` a model declares in its `inputs` attribute ('pair' when it declares none)."
     name = getattr(model, 'inputs', 'pair')
@@ -335,6 +340,7 @@ class EpochLoader(DataLoader):
         _set_epoch(self.dataset, self.epoch); self.epoch += 1
         return super().__iter__()
 
+# %% ../nbs/09_data.ipynb #c021a
 class MergeTailBatchSampler(BatchSampler):
     "Batches of `batch_size` indices from `sampler`; a last batch smaller than `min_batch` joins the one before it."
     def __init__(self, sampler, batch_size: int, min_batch: int=2):
@@ -359,6 +365,7 @@ class MergeTailBatchSampler(BatchSampler):
 
     def __len__(self): return super().__len__() - int(self.merges)
 
+# %% ../nbs/09_data.ipynb #c021b
 def make_loader(dataset, batch_size: int=16, shuffle: bool=False, seed: int=0, num_workers: int=0,
                 drop_last: bool=False, min_batch: int=1,
                 weights=None,   # per-sample draw weights: `len(dataset)` draws with replacement per epoch (balanced sampling)
