@@ -91,6 +91,7 @@ def _as_face(det, where='') -> Face|None:
         raise TypeError(f"{where}: a detector must return Face, (x, y, w, h) or None, got {det!r}")
     return Face((x, y, w, h))
 
+# %% ../nbs/08_preprocess.ipynb #c014a
 def _cascade(name: str):
     if not hasattr(cv2, 'CascadeClassifier') or not hasattr(cv2, 'data'):
         raise RuntimeError(f"OpenCV {cv2.__version__} has no Haar cascades (OpenCV 5 removed them); "
@@ -195,6 +196,7 @@ def warp_frames(frames, cx: float, cy: float, side: int, angle: float, size: int
         warp = lambda f: cv2.warpAffine(f, M, (size, size), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     return np.stack([warp(np.ascontiguousarray(f)) for f in frames])
 
+# %% ../nbs/08_preprocess.ipynb #c025a
 def _check_frames(frames, where):
     if len(frames) == 0: raise ValueError(f"{where}: no frames")
     shapes = {np.shape(f) for f in frames}
@@ -238,6 +240,7 @@ def read_rgb(ref, root=None) -> np.ndarray:
     if img is None: raise ValueError(f"frame image {str(p)!r} could not be decoded")
     return cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
 
+# %% ../nbs/08_preprocess.ipynb #c032a
 def _json_default(o):
     if isinstance(o, np.integer): return int(o)
     if isinstance(o, np.floating): return float(o)
