@@ -304,6 +304,12 @@ class SOA(nn.Module):
         return oap_unpool(self.excite(pooled), a, shear=p)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if x.dtype in (torch.float16, torch.bfloat16) or torch.is_autocast_enabled(x.device.type):
+            # mixed precision: the angle, the line weights and d/dtheta in fp32 (bf16 keeps ~3 digits); the map is fp32
+            with torch.autocast(x.device.type, enabled=False): return self._forward(x.float())
+        return self._forward(x)
+
+    def _forward(self, x):
         t = self.theta.radians().to(x.dtype)
         if self.impl == 'soft': return self._soft(x, t)
         if self.impl == 'paper':
