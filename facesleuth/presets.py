@@ -71,10 +71,10 @@ _CHOICES = dict(optimizer=('adamw', 'adam', 'sgd'), schedule=('exponential', 'co
 PRESETS = {
     'paper': Preset('paper'),
     'smoke': Preset('smoke', img_size=32, epochs=3, decay_epochs=2, gamma=0.9, lr=8e-4, weight_decay=0.05,
-                    batch_size=16, accum_steps=1, head='compact', synthme='smoke', flip_p=0.0,
+                    batch_size=16, accum_steps=1, head='compact', synthme='smoke', flip_p=0.0, cpu_amp=True,
                     synthme_kw=(('clips_per_subject', 10), ('n_subjects', 4), ('size', 32))),
     'cpu': Preset('cpu', img_size=64, epochs=15, decay_epochs=15, gamma=0.95, lr=8e-4, weight_decay=0.05,
-                  theta_lr=0.5, batch_size=16, accum_steps=1, head='compact', synthme='cpu', flip_p=0.0,
+                  theta_lr=0.5, batch_size=16, accum_steps=1, head='compact', synthme='cpu', flip_p=0.0, cpu_amp=True,
                   synthme_kw=(('clips_per_subject', 20), ('n_subjects', 6))),
 }
 
