@@ -142,6 +142,8 @@ def fold_seed(seed:int, fold_index:int) -> int:
     "The seed a fold trains with: a fixed function of the run seed and the fold's index."
     return (seed * 1_000_003 + fold_index * 7919) % (2**31 - 1)
 
+
+# %% ../nbs/12_train.ipynb #c016p
 @torch.no_grad()
 def predict(model, loader, device, prec:Precision=Precision(), preset:Preset|None=None):
     "Predicted classes and softmax probabilities over a loader (in order), under `prec` (fp32 by default)."
@@ -154,12 +156,16 @@ def predict(model, loader, device, prec:Precision=Precision(), preset:Preset|Non
     P = torch.cat(P).numpy() if P else np.zeros((0, 1))
     return P.argmax(1), P
 
+
+# %% ../nbs/12_train.ipynb #c016g
 def theta_grads(model) -> dict:
     "{SOA layer name: d loss / d theta} from the gradients now held by the angle parameters (0 where none)."
     from facesleuth.soa import SOA
     return {name: (2.0 * float(m.theta.psi.grad) if m.theta.learnable and m.theta.psi.grad is not None else 0.0)
             for name, m in model.named_modules() if isinstance(m, SOA)}   # theta = psi / 2
 
+
+# %% ../nbs/12_train.ipynb #c016h
 def train_fold(model_name:str, data:DataSource, fold, *, preset:Preset|str='smoke', seed:int=0, fold_index:int=0,
                device=None, model_kwargs:dict|None=None, progress:bool=True) -> dict:
     "Train `model_name` on `fold.train_idx` of `data`; evaluate every epoch. Returns per-epoch records."
@@ -179,13 +185,15 @@ def train_fold(model_name:str, data:DataSource, fold, *, preset:Preset|str='smok
         f"fold {fold.name}: {len(train_rows)} training sample(s); BatchNorm cannot train on fewer than 2")
     # a last batch of one sample (BatchNorm cannot train on it) is merged into the previous batch; no sample is dropped
     weights = 1.0 / np.bincount(y_train)[y_train] if preset.sampler == 'balanced' else None   # every class equally often
+    cuda = device.type == 'cuda'                # GPU: pinned host memory, cudnn autotuning (GPU results are not bitwise reproducible)
+    if cuda: torch.backends.cudnn.benchmark = True
     dl_train = make_loader(ds_train, batch_size=preset.batch_size, shuffle=True, seed=fs, num_workers=preset.num_workers,
-                           min_batch=2, weights=weights)
+                           min_batch=2, weights=weights, pin_memory=cuda)
     merged = dl_train.batch_sampler.merges
     evals = {'test': list(fold.test_idx)}
     if getattr(fold, 'inner_idx', None) is not None and len(fold.inner_idx): evals['inner'] = list(fold.inner_idx)
     dl_eval = {k: make_loader(kind.dataset(t.iloc[v], data.store, train=False, size=preset.img_size), batch_size=preset.batch_size,
-                              shuffle=False, seed=fs, num_workers=preset.num_workers) for k, v in evals.items()}
+                              shuffle=False, seed=fs, num_workers=preset.num_workers, pin_memory=cuda) for k, v in evals.items()}
     opt = make_optimizer(model, preset)
     loss_fn = make_loss(preset, y_train, len(data.classes), device)
     scaler = torch.amp.GradScaler('cuda', enabled=prec.scale)
