@@ -363,7 +363,7 @@ def main(
     protocol:Param("evaluation protocol: loso, lodo, kfold_subject, kfold_sample (by sample, subject overlap), megc2019, or fold_files (with --fold_files)", str)='loso',
     fold_files:Param("--protocol fold_files: folder of fold CSVs as HSTA ships them (test_fold_1.csv ...; split by sample)", str)=None,
     class_protocol:Param("class protocol of a real dataset, e.g. casme2_5, casme2_3_megc, samm_5, mmew_4 (default: the dataset's; list: python -c 'from facesleuth.datasets import list_class_protocols as l; print(l())')", str)=None,
-    preset:Param(f"smoke (CPU, minutes), cpu (~20 min per full model, ~5 min ResNet-18, on 2 cores), paper (the papers' setting, for a GPU). Real datasets are cropped at the preset's size ({_PRESET_HELP})", str)='smoke',
+    preset:Param(f"smoke (CPU, minutes), cpu (~7 min per full model, ~2 min ResNet-18, on 2 cores with bf16), paper (the papers' setting, for a GPU). Real datasets are cropped at the preset's size ({_PRESET_HELP})", str)='smoke',
     seed:Param("random seed of the run", int)=0,
     out:Param("output folder for summary.json, predictions.csv, theta.csv, history.csv", str)='results',
     selection:Param("model selection reported in summary.json: last (honest default), oracle (best test accuracy per fold; optimistic), oracle_uf1 (best test UF1 per fold, as EDMDBN; optimistic), inner", str)='last',
