@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 import torch
 from torch import nn
+from fastcore.basics import patch_to
 from timm.models.swin_transformer import SwinTransformer
 from timm.models.vision_transformer import VisionTransformer
 
@@ -21,16 +22,68 @@ def auto_window(size: int,    # feature-map side length at one stage
     if size < 1: raise ValueError(f"feature size must be >= 1, got {size}")
     return max(w for w in range(1, min(max_window, size) + 1) if size % w == 0)
 
+# %% ../nbs/03_fpf.ipynb #f002
 def _pair(x, name):
     if isinstance(x, int): return (x, x)
     t = tuple(int(v) for v in x)
     if len(t) != 2: raise ValueError(f"{name} must be an int or a (height, width) pair, got {x!r}")
     return t
 
-# %% ../nbs/03_fpf.ipynb #c009
+# %% ../nbs/03_fpf.ipynb #f005
 ARCHS = ('swin', 'vit')
 FRAMES = ('both', 'onset', 'apex')
 
+def _fpf_img_size(img_size):
+    "`img_size` as an `(H, W)` pair of positive multiples of 16; a ValueError otherwise."
+    hw = _pair(img_size, 'img_size')
+    H, W = hw
+    if H % 16 or W % 16 or H <= 0 or W <= 0:
+        raise ValueError(f"FPF img_size must be positive multiples of 16 (patch 4 + two 2x merges, "
+                         f"or ViT patch 16), got {hw}")
+    return hw
+
+# %% ../nbs/03_fpf.ipynb #f008
+def _stage_windows(img_size, # (H, W) input size
+                   window    # 'auto', an int, or one window (int or pair) per stage
+                  ) -> list:
+    "The `(h, w)` window asked of each of the three Swin stages (H/4, H/8, H/16)."
+    H, W = img_size
+    stage_sizes = [(H // 4, W // 4), (H // 8, W // 8), (H // 16, W // 16)]
+    if window == 'auto': return [(auto_window(h), auto_window(w)) for h, w in stage_sizes]
+    if isinstance(window, int): return [(window, window)] * 3
+    return [_pair(w, 'window') for w in window]
+
+# %% ../nbs/03_fpf.ipynb #f011
+def _swin_backbone(img_size, in_chans, embed_dim, depth, num_heads, window, mlp_ratio, drop_path_rate):
+    "timm Swin of the FPF (defaults: the released configuration); returns `(backbone, window_sizes, width)`."
+    embed_dim = 128 if embed_dim is None else embed_dim
+    depths = tuple((2, 2, 6) if depth is None else depth)
+    heads = tuple((4, 8, 16) if num_heads is None else num_heads)
+    if len(depths) != 3 or len(heads) != 3:
+        raise ValueError(f"the FPF Swin has 3 stages (H/4, H/8, H/16): got depths={depths}, num_heads={heads}")
+    backbone = SwinTransformer(
+        img_size=img_size, patch_size=4, in_chans=in_chans, num_classes=0, embed_dim=embed_dim,
+        depths=depths, num_heads=heads, window_size=_stage_windows(img_size, window), mlp_ratio=mlp_ratio,
+        drop_path_rate=0.1 if drop_path_rate is None else drop_path_rate)
+    # what timm actually uses (it shrinks windows larger than the map and turns the shift off there)
+    window_sizes = [tuple(stage.blocks[0].window_size) for stage in backbone.layers]
+    return backbone, window_sizes, embed_dim * 4
+
+# %% ../nbs/03_fpf.ipynb #f014
+def _vit_backbone(img_size, in_chans, embed_dim, depth, num_heads, mlp_ratio, drop_path_rate):
+    "timm ViT of the FPF ablation, without class token or pooling; returns `(backbone, None, width)`."
+    embed_dim = 512 if embed_dim is None else embed_dim
+    depth = 2 if depth is None else depth
+    heads = 4 if num_heads is None else num_heads
+    if not isinstance(depth, int) or not isinstance(heads, int):
+        raise ValueError(f"arch='vit' takes an int depth and num_heads, got depth={depth!r}, num_heads={heads!r}")
+    backbone = VisionTransformer(
+        img_size=img_size, patch_size=16, in_chans=in_chans, num_classes=0, global_pool='',
+        class_token=False, embed_dim=embed_dim, depth=depth, num_heads=heads, mlp_ratio=mlp_ratio,
+        qkv_bias=True, drop_path_rate=0.0 if drop_path_rate is None else drop_path_rate)
+    return backbone, None, embed_dim
+
+# %% ../nbs/03_fpf.ipynb #c009
 class FPF(nn.Module):
     "Facial Position Focalizer: a shared Swin (or ViT) applied to onset and apex, maps summed (000/002 Sec. 3.2)."
     def __init__(self,
@@ -55,11 +108,8 @@ class FPF(nn.Module):
                              "the papers train the FPF from scratch")
         if arch not in ARCHS: raise ValueError(f"arch must be one of {ARCHS}, got {arch!r}")
         if frames not in FRAMES: raise ValueError(f"frames must be one of {FRAMES}, got {frames!r}")
-        self.img_size = _pair(img_size, 'img_size')
+        self.img_size = _fpf_img_size(img_size)
         H, W = self.img_size
-        if H % 16 or W % 16 or H <= 0 or W <= 0:
-            raise ValueError(f"FPF img_size must be positive multiples of 16 (patch 4 + two 2x merges, "
-                             f"or ViT patch 16), got {self.img_size}")
         self.arch, self.frames, self.in_chans = arch, frames, in_chans
         self.feat_size = (H // 16, W // 16)
         if seed is None: self._build(embed_dim, depth, num_heads, window, mlp_ratio, drop_path_rate, out_channels)
@@ -70,67 +120,14 @@ class FPF(nn.Module):
 
     def _build(self, embed_dim, depth, num_heads, window, mlp_ratio, drop_path_rate, out_channels):
         if self.arch == 'swin':
-            embed_dim = 128 if embed_dim is None else embed_dim
-            depths = tuple((2, 2, 6) if depth is None else depth)
-            heads = tuple((4, 8, 16) if num_heads is None else num_heads)
-            if len(depths) != 3 or len(heads) != 3:
-                raise ValueError(f"the FPF Swin has 3 stages (H/4, H/8, H/16): got depths={depths}, num_heads={heads}")
-            H, W = self.img_size
-            stage_sizes = [(H // 4, W // 4), (H // 8, W // 8), (H // 16, W // 16)]
-            if window == 'auto': windows = [(auto_window(h), auto_window(w)) for h, w in stage_sizes]
-            elif isinstance(window, int): windows = [(window, window)] * 3
-            else: windows = [_pair(w, 'window') for w in window]
-            self.backbone = SwinTransformer(
-                img_size=self.img_size, patch_size=4, in_chans=self.in_chans, num_classes=0, embed_dim=embed_dim,
-                depths=depths, num_heads=heads, window_size=windows, mlp_ratio=mlp_ratio,
-                drop_path_rate=0.1 if drop_path_rate is None else drop_path_rate)
-            # what timm actually uses (it shrinks windows larger than the map and turns the shift off there)
-            self.window_sizes = [tuple(stage.blocks[0].window_size) for stage in self.backbone.layers]
-            width = embed_dim * 4
+            self.backbone, self.window_sizes, width = _swin_backbone(
+                self.img_size, self.in_chans, embed_dim, depth, num_heads, window, mlp_ratio, drop_path_rate)
         else:
-            embed_dim = 512 if embed_dim is None else embed_dim
-            depth = 2 if depth is None else depth
-            heads = 4 if num_heads is None else num_heads
-            if not isinstance(depth, int) or not isinstance(heads, int):
-                raise ValueError(f"arch='vit' takes an int depth and num_heads, got depth={depth!r}, num_heads={heads!r}")
-            self.backbone = VisionTransformer(
-                img_size=self.img_size, patch_size=16, in_chans=self.in_chans, num_classes=0, global_pool='',
-                class_token=False, embed_dim=embed_dim, depth=depth, num_heads=heads, mlp_ratio=mlp_ratio,
-                qkv_bias=True, drop_path_rate=0.0 if drop_path_rate is None else drop_path_rate)
-            self.window_sizes = None
-            width = embed_dim
+            self.backbone, self.window_sizes, width = _vit_backbone(
+                self.img_size, self.in_chans, embed_dim, depth, num_heads, mlp_ratio, drop_path_rate)
         self.backbone_channels = width
         self.out_channels = out_channels
         self.proj = nn.Identity() if out_channels == width else nn.Conv2d(width, out_channels, 1)
-
-    def _check(self, x, name):
-        if not isinstance(x, torch.Tensor) or x.ndim != 4 or x.shape[1] != self.in_chans \
-           or tuple(x.shape[-2:]) != self.img_size:
-            shape = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
-            raise ValueError(f"FPF({self.arch}) was built for {name} of shape (B, {self.in_chans}, "
-                             f"{self.img_size[0]}, {self.img_size[1]}), got {shape}")
-
-    def encode(self, x: torch.Tensor) -> torch.Tensor:
-        "The shared network on one frame batch `(B, C, H, W)` -> `(B, out_channels, H/16, W/16)`."
-        self._check(x, 'a frame')
-        f = self.backbone.forward_features(x)
-        if self.arch == 'swin': f = f.permute(0, 3, 1, 2)           # timm Swin returns NHWC
-        else:                                                        # (B, N, C) patch tokens, no class token
-            f = f.transpose(1, 2).reshape(x.shape[0], -1, *self.feat_size)
-        return self.proj(f.contiguous())
-
-    def forward(self,
-                onset: torch.Tensor|None, # (B, C, H, W) onset frames (ignored when frames='apex')
-                apex: torch.Tensor|None=None # (B, C, H, W) apex frames (ignored when frames='onset')
-               ) -> torch.Tensor:         # F_POS, (B, out_channels, H/16, W/16)
-        if self.frames == 'onset': return self.encode(onset)
-        if self.frames == 'apex':  return self.encode(apex)
-        self._check(onset, 'onset'); self._check(apex, 'apex')
-        if onset.shape != apex.shape:
-            raise ValueError(f"onset and apex must have the same shape, got {tuple(onset.shape)} and {tuple(apex.shape)}")
-        f = self.encode(torch.cat([onset, apex], 0))
-        f_on, f_ap = f.split(onset.shape[0], 0)
-        return f_on + f_ap
 
     def n_params(self) -> int:
         "Number of parameters (the backbone plus the optional projection)."
@@ -139,3 +136,37 @@ class FPF(nn.Module):
     def extra_repr(self):
         return (f"arch={self.arch!r}, frames={self.frames!r}, img_size={self.img_size}, "
                 f"feat_size={self.feat_size}, out_channels={self.out_channels}, windows={self.window_sizes}")
+
+# %% ../nbs/03_fpf.ipynb #f020
+@patch_to(FPF)
+def _check(self, x, name):
+    if not isinstance(x, torch.Tensor) or x.ndim != 4 or x.shape[1] != self.in_chans \
+       or tuple(x.shape[-2:]) != self.img_size:
+        shape = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
+        raise ValueError(f"FPF({self.arch}) was built for {name} of shape (B, {self.in_chans}, "
+                         f"{self.img_size[0]}, {self.img_size[1]}), got {shape}")
+
+@patch_to(FPF)
+def encode(self, x: torch.Tensor) -> torch.Tensor:
+    "The shared network on one frame batch `(B, C, H, W)` -> `(B, out_channels, H/16, W/16)`."
+    self._check(x, 'a frame')
+    f = self.backbone.forward_features(x)
+    if self.arch == 'swin': f = f.permute(0, 3, 1, 2)           # timm Swin returns NHWC
+    else:                                                        # (B, N, C) patch tokens, no class token
+        f = f.transpose(1, 2).reshape(x.shape[0], -1, *self.feat_size)
+    return self.proj(f.contiguous())
+
+# %% ../nbs/03_fpf.ipynb #f024
+@patch_to(FPF)
+def forward(self,
+            onset: torch.Tensor|None, # (B, C, H, W) onset frames (ignored when frames='apex')
+            apex: torch.Tensor|None=None # (B, C, H, W) apex frames (ignored when frames='onset')
+           ) -> torch.Tensor:         # F_POS, (B, out_channels, H/16, W/16)
+    if self.frames == 'onset': return self.encode(onset)
+    if self.frames == 'apex':  return self.encode(apex)
+    self._check(onset, 'onset'); self._check(apex, 'apex')
+    if onset.shape != apex.shape:
+        raise ValueError(f"onset and apex must have the same shape, got {tuple(onset.shape)} and {tuple(apex.shape)}")
+    f = self.encode(torch.cat([onset, apex], 0))
+    f_on, f_ap = f.split(onset.shape[0], 0)
+    return f_on + f_ap
