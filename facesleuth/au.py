@@ -43,6 +43,7 @@ def _garbage(tok, value, where):
         f"cannot read AU token {tok!r} in {value!r}{_at(where)}: expected FACS codes like 12, AU12, R12A, L4, "
         f"12L, B23, joined by '+'", token=tok, value=value, where=where)
 
+# %% ../nbs/04_au.ipynb #c005a2
 def _codes_in_token(tok, value, where, alternatives):
     "The AU numbers one '+'-separated token stands for (several only for 'or' alternatives)."
     t = tok.strip()
