@@ -176,6 +176,7 @@ def _check_history(h):
                                       f"has {lacking.iloc[0]} rows")
     return keys
 
+# %% ../nbs/10_metrics.ipynb #c024a2
 def _epoch_acc(h, split, keys):
     s = h[h['split'] == split]
     a = (s.assign(correct=(s['y_true'] == s['y_pred']).astype(int))
