@@ -132,28 +132,18 @@ def _fold_file_rows(path, spec, table_keys, subjects):
     return out
 
 # %% ../nbs/11_protocols.ipynb #c014fa
-def read_fold_files(folder, # folder with test_fold_1.csv ... (HSTA's layout)
-                    table:pd.DataFrame, # the sample table the folds index (rows of `dataset`)
-                    *, dataset:str='casme3', # the dataset whose spec gives the column headers, subject ids and corrections
-                    pattern:str=FOLD_FILE_PATTERN, # test file names, `{i}` = fold number from 1
-                    check_train:bool=True # also check train_fold_<i>.csv, where present, against the test files
-                   ) -> list:
-    "[(fold name, sorted test positions)] from fold files; every sample in exactly one test file, else a named error."
-    from facesleuth.datasets import SPECS, AnnotationError
-    folder = Path(folder)
+def _fold_file_paths(folder, pattern):
+    "The fold files `pattern.format(i=1)`, `i=2`, ... in `folder` up to the first missing one; at least two."
     files = []
     while (folder / pattern.format(i=len(files) + 1)).is_file(): files.append(folder / pattern.format(i=len(files) + 1))
     if len(files) < 2:
         raise FileNotFoundError(f"no fold files {pattern.format(i=1)}, {pattern.format(i=2)}, ... in {str(folder)!r} "
                                 f"(found {len(files)}; HSTA ships test_fold_1.csv ... test_fold_5.csv)")
-    spec = SPECS[dataset]
-    mine = (table['dataset'].astype(str) == dataset).to_numpy()
-    if not mine.all():
-        raise ValueError(f"fold files of {dataset} cannot place {int((~mine).sum())} sample(s) of other datasets "
-                         f"{sorted(set(table['dataset'][~mine].astype(str)))}")
-    keys = list(zip(table['subject'].astype(str), table['clip'].astype(str)))
-    pos_of = {k: i for i, k in enumerate(keys)}
-    subjects = set(table['subject'].astype(str))
+    return files
+
+def _read_test_files(files, spec, pos_of, subjects):
+    "`[(fold name, sorted test positions)]` of the test files, and `{key: (file, line)}`; a sample listed twice raises."
+    from facesleuth.datasets import AnnotationError
     seen, parts = {}, []
     for fi, path in enumerate(files):
         te = []
@@ -164,6 +154,39 @@ def read_fold_files(folder, # folder with test_fold_1.csv ... (HSTA's layout)
                                       f"sample {key[0]}/{key[1]} is listed twice: already in {f0} line {l0}")
             seen[key] = (path.name, line); te.append(pos_of[key])
         parts.append((f'fold{fi + 1}', np.array(sorted(te), dtype=np.int64)))
+    return parts, seen
+
+def _check_train_file(tr_path, path, te, spec, keys, pos_of, subjects):
+    "Raise unless the train file `tr_path` lists exactly the samples that its test file `path` (positions `te`) does not."
+    tr = {pos_of[k] for _, k in _fold_file_rows(tr_path, spec, pos_of, subjects)}
+    want = set(range(len(keys))) - set(te.tolist())
+    if tr != want:
+        extra, lack = sorted(tr - want)[:3], sorted(want - tr)[:3]
+        raise ValueError(f"{tr_path.name} is not the complement of {path.name}: "
+                         + (f"it lists test sample(s) {[keys[i][0] + '/' + keys[i][1] for i in extra]}" if extra else '')
+                         + ('; ' if extra and lack else '')
+                         + (f"it misses sample(s) {[keys[i][0] + '/' + keys[i][1] for i in lack]}" if lack else ''))
+
+# %% ../nbs/11_protocols.ipynb #c014fb
+def read_fold_files(folder, # folder with test_fold_1.csv ... (HSTA's layout)
+                    table:pd.DataFrame, # the sample table the folds index (rows of `dataset`)
+                    *, dataset:str='casme3', # the dataset whose spec gives the column headers, subject ids and corrections
+                    pattern:str=FOLD_FILE_PATTERN, # test file names, `{i}` = fold number from 1
+                    check_train:bool=True # also check train_fold_<i>.csv, where present, against the test files
+                   ) -> list:
+    "[(fold name, sorted test positions)] from fold files; every sample in exactly one test file, else a named error."
+    from facesleuth.datasets import SPECS
+    folder = Path(folder)
+    files = _fold_file_paths(folder, pattern)
+    spec = SPECS[dataset]
+    mine = (table['dataset'].astype(str) == dataset).to_numpy()
+    if not mine.all():
+        raise ValueError(f"fold files of {dataset} cannot place {int((~mine).sum())} sample(s) of other datasets "
+                         f"{sorted(set(table['dataset'][~mine].astype(str)))}")
+    keys = list(zip(table['subject'].astype(str), table['clip'].astype(str)))
+    pos_of = {k: i for i, k in enumerate(keys)}
+    subjects = set(table['subject'].astype(str))
+    parts, seen = _read_test_files(files, spec, pos_of, subjects)
     unlisted = [f'{s}/{c}' for s, c in keys if (s, c) not in seen]
     if unlisted:
         raise ValueError(f"{len(unlisted)} sample(s) of the table are in no test fold file ({', '.join(f.name for f in files)}): "
@@ -171,14 +194,7 @@ def read_fold_files(folder, # folder with test_fold_1.csv ... (HSTA's layout)
     for (name, te), path in zip(parts, files):
         tr_path = path.with_name(path.name.replace('test_', 'train_'))
         if not check_train or tr_path == path or not tr_path.is_file(): continue
-        tr = {pos_of[k] for _, k in _fold_file_rows(tr_path, spec, pos_of, subjects)}
-        want = set(range(len(keys))) - set(te.tolist())
-        if tr != want:
-            extra, lack = sorted(tr - want)[:3], sorted(want - tr)[:3]
-            raise ValueError(f"{tr_path.name} is not the complement of {path.name}: "
-                             + (f"it lists test sample(s) {[keys[i][0] + '/' + keys[i][1] for i in extra]}" if extra else '')
-                             + ('; ' if extra and lack else '')
-                             + (f"it misses sample(s) {[keys[i][0] + '/' + keys[i][1] for i in lack]}" if lack else ''))
+        _check_train_file(tr_path, path, te, spec, keys, pos_of, subjects)
     return parts
 
 # %% ../nbs/11_protocols.ipynb #c015
@@ -192,6 +208,67 @@ def _n_inner(inner, protocol, n_train_subjects):
     else: raise ValueError(f"inner must be True/False, an int >= 0 or a float in (0, 1); got {inner!r}")
     return 1 if frac is None else max(1, int(round(frac * n_train_subjects)))
 
+# %% ../nbs/11_protocols.ipynb #p009
+def _kfold_splits(protocol, pos, y, skey, n_subjects, k, seed):
+    "Test sets of `kfold_subject` (stratified, grouped by subject) or `kfold_sample` (stratified), seeded."
+    if not isinstance(k, (int, np.integer)) or k < 2: raise ValueError(f"k must be an int >= 2, got {k!r}")
+    if protocol == 'kfold_subject':
+        if n_subjects < k: raise ValueError(f"kfold_subject with k={k} needs at least {k} subjects, the table has {n_subjects}")
+        cv = StratifiedGroupKFold(n_splits=k, shuffle=True, random_state=seed)
+        parts = [te for _, te in cv.split(pos, y, groups=skey)]
+    else:
+        n = len(pos)
+        if n < k: raise ValueError(f"kfold_sample with k={k} needs at least {k} samples, the table has {n}")
+        cv = StratifiedKFold(n_splits=k, shuffle=True, random_state=seed)
+        parts = [te for _, te in cv.split(pos, y)]
+    for i, te in enumerate(parts):
+        if len(te) == 0: raise ValueError(f"{protocol}: fold {i+1} of {k} came out empty; use a smaller k")
+    return [(f'fold{i+1}', np.sort(te)) for i, te in enumerate(parts)]
+
+def _test_splits(table, protocol, skey, dsets, k, seed, fold_files, fold_dataset):
+    "`([(fold name, test positions)], k)` of `protocol` over the checked `table`."
+    n = len(table)
+    subjects = sorted(set(skey), key=lambda s: (s.split('/', 1)[0], _natkey(s.split('/', 1)[1])))
+    pos = np.arange(n)
+    if protocol in ('loso', 'megc2019'):
+        if len(subjects) < 2: raise ValueError(f"{protocol} needs at least 2 subjects, the table has {subjects}")
+        return [(s, pos[skey == s]) for s in subjects], k
+    if protocol == 'fold_files':
+        if fold_files is None: raise ValueError("protocol 'fold_files' needs fold_files=<folder with test_fold_1.csv ...>")
+        splits = read_fold_files(fold_files, table, dataset=fold_dataset)
+        for name, te in splits:
+            if len(te) == 0: raise ValueError(f"fold file of {name} lists no sample")
+        return splits, len(splits)
+    if protocol == 'lodo':
+        ds = sorted(set(dsets))
+        if len(ds) < 2: raise ValueError(f"lodo needs at least 2 datasets, the table has only {ds}")
+        return [(d, pos[dsets == d]) for d in ds], k
+    return _kfold_splits(protocol, pos, table['y'].to_numpy(), skey, len(subjects), k, seed), k
+
+# %% ../nbs/11_protocols.ipynb #p012
+def _fold(i, name, te, skey, dsets, protocol, inner, seed):
+    "Fold number `i` (from 0) with test positions `te`: the inner subjects drawn, the remaining positions to train on."
+    n = len(skey)
+    pos = np.arange(n)
+    is_test = np.zeros(n, bool); is_test[te] = True
+    test_subj = sorted(set(skey[te]), key=_natkey)
+    if protocol in BY_SAMPLE: cand = sorted(set(skey[~is_test]), key=_natkey)
+    else: cand = sorted(set(skey[~is_test]) - set(test_subj), key=_natkey)
+    m = _n_inner(inner, protocol, len(cand))
+    if m and m >= len(cand):
+        raise ValueError(f"fold {name!r}: holding out {m} inner subject(s) would leave no training subject "
+                         f"(only {len(cand)} available); use inner=False")
+    rng = np.random.default_rng([seed, i])
+    inner_subj = sorted(rng.choice(np.array(cand, dtype=object), size=m, replace=False).tolist(), key=_natkey) if m else []
+    is_inner = np.isin(skey, inner_subj) & ~is_test
+    tr = pos[~is_test & ~is_inner]
+    td = sorted(set(dsets[te]))
+    return Fold(name=name, train_idx=tr, test_idx=np.sort(te).astype(np.int64), inner_idx=pos[is_inner],
+                test_subjects=tuple(test_subj), test_dataset=td[0] if len(td) == 1 else None, kind=protocol,
+                subject_overlap=bool(set(test_subj) & set(skey[~is_test])), inner_subjects=tuple(inner_subj),
+                label='')
+
+# %% ../nbs/11_protocols.ipynb #c015m
 def make_folds(table:pd.DataFrame, # sample table (columns dataset, subject, clip, y at least)
                protocol:str, # one of `PROTOCOLS`
                *, k:int=5, # number of folds for kfold_subject / kfold_sample
@@ -203,58 +280,10 @@ def make_folds(table:pd.DataFrame, # sample table (columns dataset, subject, cli
     "Folds of `protocol` over `table` (positions), with inner subjects for selection; invariants checked."
     if protocol not in PROTOCOLS: raise ValueError(f"unknown protocol {protocol!r}; known: {list(PROTOCOLS)}")
     _check_table(table)
-    n = len(table)
     skey = subject_keys(table).to_numpy()
     dsets = table['dataset'].astype(str).to_numpy()
-    y = table['y'].to_numpy()
-    subjects = sorted(set(skey), key=lambda s: (s.split('/', 1)[0], _natkey(s.split('/', 1)[1])))
-    pos = np.arange(n)
-    splits = []                                  # (name, test positions)
-    if protocol in ('loso', 'megc2019'):
-        if len(subjects) < 2: raise ValueError(f"{protocol} needs at least 2 subjects, the table has {subjects}")
-        splits = [(s, pos[skey == s]) for s in subjects]
-    elif protocol == 'fold_files':
-        if fold_files is None: raise ValueError("protocol 'fold_files' needs fold_files=<folder with test_fold_1.csv ...>")
-        splits = read_fold_files(fold_files, table, dataset=fold_dataset)
-        for name, te in splits:
-            if len(te) == 0: raise ValueError(f"fold file of {name} lists no sample")
-        k = len(splits)
-    elif protocol == 'lodo':
-        ds = sorted(set(dsets))
-        if len(ds) < 2: raise ValueError(f"lodo needs at least 2 datasets, the table has only {ds}")
-        splits = [(d, pos[dsets == d]) for d in ds]
-    else:
-        if not isinstance(k, (int, np.integer)) or k < 2: raise ValueError(f"k must be an int >= 2, got {k!r}")
-        if protocol == 'kfold_subject':
-            if len(subjects) < k: raise ValueError(f"kfold_subject with k={k} needs at least {k} subjects, the table has {len(subjects)}")
-            cv = StratifiedGroupKFold(n_splits=k, shuffle=True, random_state=seed)
-            parts = [te for _, te in cv.split(pos, y, groups=skey)]
-        else:
-            if n < k: raise ValueError(f"kfold_sample with k={k} needs at least {k} samples, the table has {n}")
-            cv = StratifiedKFold(n_splits=k, shuffle=True, random_state=seed)
-            parts = [te for _, te in cv.split(pos, y)]
-        for i, te in enumerate(parts):
-            if len(te) == 0: raise ValueError(f"{protocol}: fold {i+1} of {k} came out empty; use a smaller k")
-        splits = [(f'fold{i+1}', np.sort(te)) for i, te in enumerate(parts)]
-    folds = []
-    for i, (name, te) in enumerate(splits):
-        is_test = np.zeros(n, bool); is_test[te] = True
-        test_subj = sorted(set(skey[te]), key=_natkey)
-        if protocol in BY_SAMPLE: cand = sorted(set(skey[~is_test]), key=_natkey)
-        else: cand = sorted(set(skey[~is_test]) - set(test_subj), key=_natkey)
-        m = _n_inner(inner, protocol, len(cand))
-        if m and m >= len(cand):
-            raise ValueError(f"fold {name!r}: holding out {m} inner subject(s) would leave no training subject "
-                             f"(only {len(cand)} available); use inner=False")
-        rng = np.random.default_rng([seed, i])
-        inner_subj = sorted(rng.choice(np.array(cand, dtype=object), size=m, replace=False).tolist(), key=_natkey) if m else []
-        is_inner = np.isin(skey, inner_subj) & ~is_test
-        tr = pos[~is_test & ~is_inner]
-        td = sorted(set(dsets[te]))
-        folds.append(Fold(name=name, train_idx=tr, test_idx=np.sort(te).astype(np.int64), inner_idx=pos[is_inner],
-                          test_subjects=tuple(test_subj), test_dataset=td[0] if len(td) == 1 else None, kind=protocol,
-                          subject_overlap=bool(set(test_subj) & set(skey[~is_test])), inner_subjects=tuple(inner_subj),
-                          label=''))
+    splits, k = _test_splits(table, protocol, skey, dsets, k, seed, fold_files, fold_dataset)
+    folds = [_fold(i, name, te, skey, dsets, protocol, inner, seed) for i, (name, te) in enumerate(splits)]
     label = protocol_label(protocol, k, overlap=any(f.subject_overlap for f in folds))   # measured, over all folds
     for f in folds: f.label = label
     check_folds(folds, table)
