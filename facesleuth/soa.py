@@ -68,11 +68,14 @@ class Theta(nn.Module):
 
     def extra_repr(self): return f"{self.degrees():.2f} deg, learnable={self.learnable}"
 
+
+# %% ../nbs/02_soa.ipynb #s11b
 def wrap_thetas_(module: nn.Module) -> int:
     "Call `Theta.wrap_()` on every `Theta` in `module` (each once, even when shared); the number of angles wrapped."
     seen = {id(m): m for m in module.modules() if isinstance(m, Theta)}
     for m in seen.values(): m.wrap_()
     return len(seen)
+
 
 # %% ../nbs/02_soa.ipynb #c013
 class LineAssignment(NamedTuple):
@@ -88,6 +91,8 @@ class LineAssignment(NamedTuple):
 
 def _snap_tol(dtype): return 1e-9 if dtype == torch.float64 else 1e-4
 
+
+# %% ../nbs/02_soa.ipynb #c013c
 def pixel_projection(theta: torch.Tensor, h: int, w: int) -> torch.Tensor:
     "Projection `p` (H, W) of every pixel centre on the axis `theta`, origin at the image centre (pixels)."
     dx, dy = axis_vector(theta)
@@ -95,6 +100,8 @@ def pixel_projection(theta: torch.Tensor, h: int, w: int) -> torch.Tensor:
     ys = torch.arange(h, dtype=theta.dtype, device=theta.device) - (h - 1) / 2
     return xs[None, :] * dx + ys[:, None] * dy
 
+
+# %% ../nbs/02_soa.ipynb #c013f
 def line_assignment(theta: torch.Tensor, h: int, w: int) -> LineAssignment:
     "Soft assignment of each pixel to its two nearest lines perpendicular to `theta` (lines `max(|cos|,|sin|)` apart)."
     if not torch.is_tensor(theta) or not theta.is_floating_point():
@@ -110,6 +117,8 @@ def line_assignment(theta: torch.Tensor, h: int, w: int) -> LineAssignment:
     k0f = q.detach().floor().clamp(0, n - 1)
     return LineAssignment(k0f.long(), q - k0f, n, (h, w))
 
+
+# %% ../nbs/02_soa.ipynb #c013i
 def paper_assignment(theta: torch.Tensor|float, h: int, w: int) -> LineAssignment:
     "The integer-step mask of Algorithm 2 (S = round|cot theta|), transposed to our convention; hard, no gradient."
     t = float(theta.detach() if torch.is_tensor(theta) else theta) % math.pi
@@ -126,9 +135,6 @@ def paper_assignment(theta: torch.Tensor|float, h: int, w: int) -> LineAssignmen
     dev = theta.device if torch.is_tensor(theta) else torch.device('cpu')
     return LineAssignment(key.to(dev), torch.zeros(h * w, dtype=dt, device=dev), n, (h, w))
 
-def _shift_add(a, b, n):
-    "`a[..., k] - b[..., k] + b[..., k-1]` for k < n: moves the `f`-weighted part of each pixel to the next line."
-    return a[..., :n] - b[..., :n] + F.pad(b[..., :n - 1], (1, 0))
 
 # %% ../nbs/02_soa.ipynb #s13b
 class ShearPlan(NamedTuple):
@@ -177,6 +183,8 @@ def _rows_dot(X, A, off):
     tmp = X.new_empty(*X.shape[:-2], J)
     return torch.stack([torch.mul(X[..., r, :], dA[..., o:o + J], out=tmp).sum() for r, o in enumerate(off)])
 
+
+# %% ../nbs/02_soa.ipynb #s13h
 class _ShearPool(torch.autograd.Function):
     "Line sums of the working map `X` (B,C,R,J) under a `ShearPlan` -> (B,C,n+1); gradients for `X` and `v` (R,)."
     @staticmethod
@@ -207,6 +215,8 @@ class _ShearUnpool(torch.autograd.Function):
         gv = _rows_dot(g, A, ctx.off).to(v.dtype) if ctx.needs_input_grad[1] else None
         return gA, gv, None, None, None
 
+
+# %% ../nbs/02_soa.ipynb #s13k
 def _plan_v(a, p, dtype):
     "Per working row, the weight `v` of the upper working line: `f` of the row's first pixel (`1 - f` when flipped), differentiable."
     f = a.f.view(a.size)
@@ -232,7 +242,12 @@ def _shear_unpool(att, a, p):
     Y = _ShearUnpool.apply(ext.contiguous(), _plan_v(a, p, att.dtype), p.off, *((w, h) if p.transpose else (h, w)))
     return Y.transpose(2, 3).contiguous() if p.transpose else Y
 
+
 # %% ../nbs/02_soa.ipynb #s13e
+def _shift_add(a, b, n):
+    "`a[..., k] - b[..., k] + b[..., k-1]` for k < n: moves the `f`-weighted part of each pixel to the next line."
+    return a[..., :n] - b[..., :n] + F.pad(b[..., :n - 1], (1, 0))
+
 def _auto_plan(a, device, shear):
     "The `ShearPlan` to use: `shear` itself, the assignment's own on CPU when `shear` is True, else None (general path)."
     if isinstance(shear, ShearPlan): return shear
@@ -256,6 +271,8 @@ def oap_pool(x: torch.Tensor,                  # (B, C, H, W)
     den = _shift_add(f.new_zeros(n + 1).scatter_add(0, a.k0, torch.ones_like(f)), f.new_zeros(n + 1).scatter_add(0, a.k0, f), n)
     return (num / (den + eps)).unsqueeze(-1), a
 
+
+# %% ../nbs/02_soa.ipynb #s13m
 def oap_unpool(att: torch.Tensor,              # (B, C, L, 1) or (B, C, L): one value per line
                a: LineAssignment,
                shear: bool|ShearPlan = True):  # as in `oap_pool`
@@ -269,6 +286,7 @@ def oap_unpool(att: torch.Tensor,              # (B, C, L, 1) or (B, C, L): one 
     step = F.pad(att[..., 1:] - att[..., :-1], (0, 1))            # att[k+1] - att[k]
     return torch.addcmul(att.gather(2, k), step.gather(2, k), a.f.to(att.dtype)).reshape(b, c, *a.size)
 
+
 # %% ../nbs/02_soa.ipynb #c022
 _IMPLS = ('soft', 'rotate', 'paper')
 
@@ -279,6 +297,8 @@ def _rotation_grid(t_r: torch.Tensor, b: int, h: int, w: int) -> torch.Tensor:
     aff = torch.stack([torch.stack([c, s, z]), torch.stack([-s, c, z])]).unsqueeze(0).expand(b, 2, 3)
     return F.affine_grid(aff, [b, 1, h, w], align_corners=False)
 
+
+# %% ../nbs/02_soa.ipynb #c022c
 class SOA(nn.Module):
     "Single-orientation attention: pool along lines perpendicular to `theta`, excite, map back -> full map (B,C,H,W)."
     def __init__(self, c: int,                 # channels
@@ -320,6 +340,7 @@ class SOA(nn.Module):
         xr = F.grid_sample(x, grid, mode='bilinear', padding_mode='zeros', align_corners=False)
         return self.excite(xr.mean(3, keepdim=True)).expand(b, c, h, w)
 
+
 # %% ../nbs/02_soa.ipynb #c033
 _MODES = ('shared', 'independent', 'frozen')
 
@@ -341,6 +362,8 @@ def soa_factory(mode: str = 'independent',   # 'shared' | 'independent' | 'froze
         return SOA(channels, th, impl=impl, **soa_kw)
     return factory
 
+
+# %% ../nbs/02_soa.ipynb #c034b
 def collect_thetas(module: nn.Module) -> dict:
     "`{qualified name of each SOA layer: its angle in radians (float)}`."
     return {name: float(m.theta.radians().detach()) for name, m in module.named_modules() if isinstance(m, SOA)}
@@ -352,6 +375,7 @@ def theta_parameters(module: nn.Module) -> list:
         if isinstance(m, Theta) and m.learnable and id(m.psi) not in seen:
             seen.add(id(m.psi)); out.append(m.psi)
     return out
+
 
 # %% ../nbs/02_soa.ipynb #c042
 def _as_array(thetas) -> np.ndarray:
