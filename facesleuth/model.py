@@ -147,6 +147,8 @@ def _build(num_classes=5, img_size=224, head='released', *, motion='cva', attent
     p = FPF(img_size=img_size, arch=fpf, frames=fpf_frames, **fpf_kw) if fpf else None
     return FaceSleuth(num_classes=num_classes, img_size=img_size, motion=m, fpf=p, use_au=use_au, head=head)
 
+
+# %% ../nbs/05_model.ipynb #c016c
 @register_model("CVA motion stream + Swin FPF + AU: the FaceSleuth model (config A)",
                 rows=("000 T1 CVA", "000 T2 A (CVA)", "000 T3 FaceSleuth", "000 T4 CVA + FPF + AU", "000 T5 With AU",
                       "002 T1 Ours", "002 T2 CVA+FPF+AU", "002 T3 Vertical attention(Y)", "002 T4 Continuous attention",
@@ -177,6 +179,8 @@ def facesleuth_soa_frozen(frozen_deg=90.0, impl='soft', **kw):
 def facesleuth_soa_released(init_deg=45.0, **kw):
     return _build(attention=soa_factory('independent', init_deg=init_deg, impl='rotate', act='relu', reduction=16, bias=False), **kw)
 
+
+# %% ../nbs/05_model.ipynb #c016e
 @register_model("Horizontal attention (X) instead of vertical", rows=("002 T3 Horizontal attention(X)",))
 def facesleuth_horizontal(**kw): return _build(attention=cva_factory('horizontal'), **kw)
 
@@ -198,6 +202,8 @@ def facesleuth_cva_onset(**kw): return _build(fpf_frames='onset', **kw)
 @register_model("FaceSleuth without the AU embedding", rows=("000 T5 Without AU", "002 T7 Without AU embedding"))
 def facesleuth_cva_no_au(**kw): return _build(use_au=False, **kw)
 
+
+# %% ../nbs/05_model.ipynb #c016g
 @register_model("ResNet-18 on the motion input, no FPF, no AU: the ablation baseline",
                 rows=("000 T4 Baseline(ResNet)", "002 T2 Baseline(ResNet)"))
 def resnet18_baseline(**kw): return _build(motion='resnet18', fpf=None, use_au=False, **kw)
@@ -211,6 +217,8 @@ def resnet18_fpf(**kw): return _build(motion='resnet18', use_au=False, **kw)
 @register_model("ResNet-18 motion + AU (baseline + AU embedding)", rows=("000 T4 AU Embedding", "002 T2 AU Embedding"))
 def resnet18_au(**kw): return _build(motion='resnet18', fpf=None, **kw)
 
+
+# %% ../nbs/05_model.ipynb #c016i
 @register_model("SOA per layer without FPF (FaceSleuth-R LODO component ablation)", rows=("001 LODO ablation: w/o FPF",))
 def facesleuth_soa_no_fpf(init_deg=45.0, impl='soft', **kw):
     return _build(attention=soa_factory('independent', init_deg=init_deg, impl=impl), fpf=None, **kw)
@@ -218,6 +226,7 @@ def facesleuth_soa_no_fpf(init_deg=45.0, impl='soft', **kw):
 @register_model("SOA per layer without AU (FaceSleuth-R LODO component ablation)", rows=("001 LODO ablation: w/o AU",))
 def facesleuth_soa_no_au(init_deg=45.0, impl='soft', **kw):
     return _build(attention=soa_factory('independent', init_deg=init_deg, impl=impl), use_au=False, **kw)
+
 
 # %% ../nbs/05_model.ipynb #c018
 def variants_table():
@@ -280,6 +289,8 @@ def count_params(m:nn.Module, trainable_only=False) -> int:
     "Number of (unique) parameters of `m`."
     return sum(p.numel() for p in m.parameters() if p.requires_grad or not trainable_only)
 
+
+# %% ../nbs/05_model.ipynb #c021b
 def count_macs(m:nn.Module, img_size:int=224, n_au:int=21) -> int:
     """Multiply-accumulates of one forward pass of model `m` on one sample of the input kind it declares (`inputs`: an
     (onset, apex, AU) pair by default; `facesleuth.data.example_batch`), by `torch.utils.flop_counter` (MACs = FLOPs / 2)."""
@@ -297,6 +308,8 @@ def count_macs(m:nn.Module, img_size:int=224, n_au:int=21) -> int:
         for mod in fused: mod.fused_attn = True
     return fc.get_total_flops() // 2
 
+
+# %% ../nbs/05_model.ipynb #c021d
 def param_table(names=None, img_size=224, num_classes=5, heads=('released', 'compact'), macs:bool=False):
     """DataFrame of parameter counts per variant and head, by part, with the difference to `facesleuth_cva`; with
     `macs`, also the GMACs of one forward pass at `img_size` (builds each model on the CPU: seconds per variant)."""
@@ -318,6 +331,7 @@ def param_table(names=None, img_size=224, num_classes=5, heads=('released', 'com
     df = pd.DataFrame(rows)
     df['paper_claim'] = [PAPER_PARAM_CLAIMS.get(n, '') if h == 'released' else '' for n, h in zip(df.model, df['head'])]
     return df
+
 
 # %% ../nbs/05_model.ipynb #c041
 from . import peers   # registers the peer systems (at the end: they use register_model)
