@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import cv2
 from fastcore.script import call_parse, Param, store_true
+from fastcore.basics import patch_to
 from tqdm import tqdm
 from .core import SAMPLE_COLUMNS, atomic_write
 from .clips import row_field, clip_label, nearest_index, jitter_window
@@ -289,31 +290,30 @@ def cache_covers(cached:dict, wanted:dict) -> bool:
     if cached.get('frames') == 'all': return True
     return wanted.get('frames') == 'key' and int(cached.get('key_pad', 0)) >= int(wanted.get('key_pad', 0))
 
-# %% ../nbs/08_preprocess.ipynb #c034
-def prepare_clip(row, out, *, size: int=224, frames: str=PREPARE_DEFAULTS['frames'], key_pad: int=PREPARE_DEFAULTS['key_pad'],
-                 margin: float=PREPARE_DEFAULTS['margin'], align: bool=PREPARE_DEFAULTS['align'],
-                 max_tilt: float=PREPARE_DEFAULTS['max_tilt'], detector=PREPARE_DEFAULTS['detector'], store=None, root=None,
-                 overwrite: bool=False, _det=None) -> dict:
-    "Crop one sample-table row into the cache (see `prepare_table`); returns its report row."
-    where = clip_label(row)
-    ds, sub, clip = (row_field(row, k) for k in ('dataset', 'subject', 'clip'))
+# %% ../nbs/08_preprocess.ipynb #q002
+def _frame_range(row, where):
+    "The row's `(onset, apex, offset)` as ints; an error naming the clip when they are not frame numbers in order."
     onset, apex, offset = (row_field(row, k) for k in ('onset', 'apex', 'offset'))
     try: onset, apex, offset = int(onset), int(apex), int(offset)
     except (TypeError, ValueError): raise ValueError(f"{where}: onset/apex/offset must be frame numbers, got {onset!r}/{apex!r}/{offset!r}")
     if not onset <= apex <= offset: raise ValueError(f"{where}: need onset <= apex <= offset, got {onset}/{apex}/{offset}")
-    det, det_name = _det if _det is not None else _detector_of(detector)
-    config = _crop_config(size, frames, key_pad, margin, align, max_tilt, det_name)
-    npy = clip_path(out, ds, size, sub, clip); js = npy.with_suffix('.json')
-    rep = dict(dataset=ds, subject=sub, clip=clip, file=str(npy), status='written', method=None, n_frames=None, error='')
-    if npy.exists() and js.exists() and not overwrite:
-        old = json.loads(js.read_text())
-        have = old.get('config') or {}
-        if cache_covers(have, config):
-            return dict(rep, status='cached', method=old['method'], n_frames=len(old['frame_numbers']))
-        if not cache_covers({**have, 'frames': 'all'}, config):     # another crop, not just fewer frames
-            raise ValueError(f"{where}: cached in {npy} with settings {have}, but this run asks {config}; "
-                             "pass overwrite=True (--overwrite) or use another cache folder")
-        rep['status'] = 'extended'                             # same crop, more frames wanted: recropped in full
+    return onset, apex, offset
+
+# %% ../nbs/08_preprocess.ipynb #q003
+def _cache_state(npy, js, config, overwrite, where):
+    "`(status, cached record or None)` of a clip before cropping: 'written', 'cached' or 'extended'; another crop raises."
+    if not (npy.exists() and js.exists()) or overwrite: return 'written', None
+    old = json.loads(js.read_text())
+    have = old.get('config') or {}
+    if cache_covers(have, config): return 'cached', old
+    if not cache_covers({**have, 'frames': 'all'}, config):     # another crop, not just fewer frames
+        raise ValueError(f"{where}: cached in {npy} with settings {have}, but this run asks {config}; "
+                         "pass overwrite=True (--overwrite) or use another cache folder")
+    return 'extended', old                                      # same crop, more frames wanted: recropped in full
+
+# %% ../nbs/08_preprocess.ipynb #q004
+def _clip_images(row, store, root, onset, apex, offset, frames, key_pad, where):
+    "`(images, frame numbers)` of the frames to cache, from `store.load(row)` or the image files in the row's `frames`."
     if store is not None:
         clip_frames, fn = store.load(row)
         fn = np.asarray(fn, dtype=np.int64)
@@ -325,16 +325,76 @@ def prepare_clip(row, out, *, size: int=224, frames: str=PREPARE_DEFAULTS['frame
         fn = frame_numbers_of(refs, onset, offset, where)
         sel = select_frames(fn, onset, apex, offset, frames, key_pad)
         imgs = [read_rgb(refs[i], root) for i in sel]
-    fn = fn[sel]
-    ref = nearest_index(fn, onset)
-    cropped, info = crop_clip(imgs, ref, det, size, margin, align, max_tilt, resize_only=(det_name == 'none'), where=where)
-    meta = dict(dataset=ds, subject=sub, clip=clip, file=str(npy.relative_to(Path(out))), onset=onset, apex=apex,
-                offset=offset, frame_numbers=fn.tolist(), detected_on=int(fn[ref]), config=config, **info)
+    return imgs, fn[sel]
+
+# %% ../nbs/08_preprocess.ipynb #q005
+def _write_clip(npy, js, meta, cropped):
+    "Replace a clip's `.json` record and `.npy` frames, atomically and in that order."
     for p in (js, npy, *npy.parent.glob(f'.{npy.name}.*tmp*'), *npy.parent.glob(f'.{js.name}.*tmp*')):
         if p.exists(): p.unlink()   # an older pair must not pass for done mid-rewrite; temporaries of a killed run go
     atomic_write(js, json.dumps(meta, default=_json_default, indent=1))
     atomic_write(npy, lambda f: np.save(f, cropped, allow_pickle=False))
+
+# %% ../nbs/08_preprocess.ipynb #c034
+def prepare_clip(row, out, *, size: int=224, frames: str=PREPARE_DEFAULTS['frames'], key_pad: int=PREPARE_DEFAULTS['key_pad'],
+                 margin: float=PREPARE_DEFAULTS['margin'], align: bool=PREPARE_DEFAULTS['align'],
+                 max_tilt: float=PREPARE_DEFAULTS['max_tilt'], detector=PREPARE_DEFAULTS['detector'], store=None, root=None,
+                 overwrite: bool=False, _det=None) -> dict:
+    "Crop one sample-table row into the cache (see `prepare_table`); returns its report row."
+    where = clip_label(row)
+    ds, sub, clip = (row_field(row, k) for k in ('dataset', 'subject', 'clip'))
+    onset, apex, offset = _frame_range(row, where)
+    det, det_name = _det if _det is not None else _detector_of(detector)
+    config = _crop_config(size, frames, key_pad, margin, align, max_tilt, det_name)
+    npy = clip_path(out, ds, size, sub, clip); js = npy.with_suffix('.json')
+    rep = dict(dataset=ds, subject=sub, clip=clip, file=str(npy), status='written', method=None, n_frames=None, error='')
+    status, old = _cache_state(npy, js, config, overwrite, where)
+    if status == 'cached': return dict(rep, status='cached', method=old['method'], n_frames=len(old['frame_numbers']))
+    rep['status'] = status
+    imgs, fn = _clip_images(row, store, root, onset, apex, offset, frames, key_pad, where)
+    ref = nearest_index(fn, onset)
+    cropped, info = crop_clip(imgs, ref, det, size, margin, align, max_tilt, resize_only=(det_name == 'none'), where=where)
+    meta = dict(dataset=ds, subject=sub, clip=clip, file=str(npy.relative_to(Path(out))), onset=onset, apex=apex,
+                offset=offset, frame_numbers=fn.tolist(), detected_on=int(fn[ref]), config=config, **info)
+    _write_clip(npy, js, meta, cropped)
     return dict(rep, method=info['method'], n_frames=len(fn))
+
+# %% ../nbs/08_preprocess.ipynb #q007
+def _check_prepare_args(table, store, on_error, frames, size):
+    "Refuse a table without the needed columns, and unknown `on_error`, `frames` or a too small `size`."
+    missing = [c for c in ('dataset', 'subject', 'clip', 'onset', 'apex', 'offset') if c not in table.columns]
+    if store is None and 'frames' not in table.columns: missing.append('frames')
+    if missing: raise ValueError(f"sample table lacks columns {missing} (expected facesleuth.core.SAMPLE_COLUMNS)")
+    if on_error not in ('raise', 'record'): raise ValueError(f"on_error must be 'raise' or 'record', got {on_error!r}")
+    if frames not in ('all', 'key'): raise ValueError(f"frames must be 'all' or 'key', got {frames!r}")
+    if int(size) < 8: raise ValueError(f"size must be at least 8 pixels, got {size}")
+
+def _cache_paths(table, out, size):
+    "The `.npy` path of every row; rows that would share one raise."
+    paths = [clip_path(out, r.dataset, size, r.subject, r.clip) for r in table.itertuples()]
+    dup = pd.Series([str(p) for p in paths]).duplicated(keep=False)
+    if dup.any():
+        raise ValueError(f"these rows map to the same cache file (dataset, subject, clip must be unique): "
+                         f"{[clip_label(table.iloc[i]) for i in np.flatnonzero(dup.values)][:10]}")
+    return paths
+
+# %% ../nbs/08_preprocess.ipynb #q008
+def _write_run_files(rep, out, size):
+    "Per dataset of the report: rebuild `manifest.csv` and write this run's `last_run.csv`."
+    for ds in sorted(set(rep['dataset'])):
+        write_manifest(out, ds, size)
+        base = Path(out)/safe_name(ds)/str(int(size))
+        if base.exists():
+            atomic_write(base/'last_run.csv', rep[rep['dataset'] == ds].to_csv(index=False))
+
+def _run_summary(rep, out) -> str:
+    "The one-line summary of a run's report: clips written, cached, extended, failed, centre-crop fallbacks."
+    n = rep['status'].value_counts()
+    fb = int(rep['method'].isin(['center-fallback']).sum())
+    return (f"prepare: {len(rep)} clips: {n.get('written', 0)} written, {n.get('cached', 0)} already cached, "
+            + (f"{n.get('extended', 0)} extended to more frames, " if n.get('extended', 0) else '') +
+            f"{n.get('failed', 0)} failed; {fb} of the written/cached used the centre-crop fallback (no face found); "
+            f"see manifest.csv / last_run.csv under {Path(out)}")
 
 # %% ../nbs/08_preprocess.ipynb #c035
 def prepare_table(table: pd.DataFrame, # sample table (facesleuth.core.SAMPLE_COLUMNS)
@@ -355,17 +415,8 @@ def prepare_table(table: pd.DataFrame, # sample table (facesleuth.core.SAMPLE_CO
                   verbose: bool=True     # print a one-line summary
                  ) -> pd.DataFrame:
     "Crop every clip of `table` into the cache (resumable, atomic); returns this run's report, one row per clip."
-    missing = [c for c in ('dataset', 'subject', 'clip', 'onset', 'apex', 'offset') if c not in table.columns]
-    if store is None and 'frames' not in table.columns: missing.append('frames')
-    if missing: raise ValueError(f"sample table lacks columns {missing} (expected facesleuth.core.SAMPLE_COLUMNS)")
-    if on_error not in ('raise', 'record'): raise ValueError(f"on_error must be 'raise' or 'record', got {on_error!r}")
-    if frames not in ('all', 'key'): raise ValueError(f"frames must be 'all' or 'key', got {frames!r}")
-    if int(size) < 8: raise ValueError(f"size must be at least 8 pixels, got {size}")
-    paths = [clip_path(out, r.dataset, size, r.subject, r.clip) for r in table.itertuples()]
-    dup = pd.Series([str(p) for p in paths]).duplicated(keep=False)
-    if dup.any():
-        raise ValueError(f"these rows map to the same cache file (dataset, subject, clip must be unique): "
-                         f"{[clip_label(table.iloc[i]) for i in np.flatnonzero(dup.values)][:10]}")
+    _check_prepare_args(table, store, on_error, frames, size)
+    paths = _cache_paths(table, out, size)
     det = _detector_of(detector)
     rows = table if limit is None else table.iloc[:int(limit)]
     report = []
@@ -379,18 +430,8 @@ def prepare_table(table: pd.DataFrame, # sample table (facesleuth.core.SAMPLE_CO
             report.append(dict(dataset=row['dataset'], subject=row['subject'], clip=row['clip'], file=str(paths[i]),
                                status='failed', method=None, n_frames=None, error=f"{type(e).__name__}: {e}"))
     rep = pd.DataFrame(report, columns=['dataset', 'subject', 'clip', 'file', 'status', 'method', 'n_frames', 'error'])
-    for ds in sorted(set(rep['dataset'])):
-        write_manifest(out, ds, size)
-        base = Path(out)/safe_name(ds)/str(int(size))
-        if base.exists():
-            atomic_write(base/'last_run.csv', rep[rep['dataset'] == ds].to_csv(index=False))
-    if verbose:
-        n = rep['status'].value_counts()
-        fb = int(rep['method'].isin(['center-fallback']).sum())
-        print(f"prepare: {len(rep)} clips: {n.get('written', 0)} written, {n.get('cached', 0)} already cached, "
-              + (f"{n.get('extended', 0)} extended to more frames, " if n.get('extended', 0) else '') +
-              f"{n.get('failed', 0)} failed; {fb} of the written/cached used the centre-crop fallback (no face found); "
-              f"see manifest.csv / last_run.csv under {Path(out)}")
+    _write_run_files(rep, out, size)
+    if verbose: print(_run_summary(rep, out))
     return rep
 
 # %% ../nbs/08_preprocess.ipynb #c037a
@@ -427,33 +468,38 @@ class CropCache:
         "Whether the row's clip is fully cached."
         p = self.path(row); return p.exists() and p.with_suffix('.json').exists()
 
-    def info(self, row) -> dict:
-        "The crop record (`.json`) of a row's clip: frame numbers, method, face box, angle, settings."
-        p = self.path(row)
-        if not self.has(row):
-            ds = p.parent.parent.parent.name
-            raise FileNotFoundError(f"clip {clip_label(row)} is not in the crop cache (no {p}); run "
-                                    f"`{prepare_command(ds, '<dataset folder>', self.root, self.size)}` first")
-        key = (p, p.stat().st_mtime_ns)          # a clip rewritten since (--overwrite) is read afresh
-        if key not in self._meta: self._meta[key] = json.loads(p.with_suffix('.json').read_text())
-        return self._meta[key]
-
-    def load(self, row) -> tuple[np.ndarray, np.ndarray]:
-        "`(frames (T, size, size, 3) uint8, frame_numbers (T,) int64)` of a row's clip."
-        m = self.info(row)
-        frames = np.load(self.path(row), mmap_mode='r' if self.mmap else None, allow_pickle=False)
-        fn = np.asarray(m['frame_numbers'], dtype=np.int64)
-        if frames.ndim != 4 or frames.shape[0] != len(fn) or frames.shape[1:3] != (self.size, self.size):
-            raise ValueError(f"cache file {self.path(row)} holds {frames.shape}, expected ({len(fn)}, {self.size}, {self.size}, 3)")
-        return frames, fn
-
-    def manifest(self, dataset: str|None=None) -> pd.DataFrame:
-        "The manifest of one dataset folder (rebuilt from the cached clips)."
-        ds = dataset or self.dataset
-        if ds is None: raise ValueError("name the dataset: CropCache(dataset=...) or manifest(dataset)")
-        return write_manifest(self.root, ds, self.size)
-
     def __repr__(self): return f"CropCache({str(self.root)!r}, dataset={self.dataset!r}, size={self.size})"
+
+# %% ../nbs/08_preprocess.ipynb #q010
+@patch_to(CropCache)
+def info(self, row) -> dict:
+    "The crop record (`.json`) of a row's clip: frame numbers, method, face box, angle, settings."
+    p = self.path(row)
+    if not self.has(row):
+        ds = p.parent.parent.parent.name
+        raise FileNotFoundError(f"clip {clip_label(row)} is not in the crop cache (no {p}); run "
+                                f"`{prepare_command(ds, '<dataset folder>', self.root, self.size)}` first")
+    key = (p, p.stat().st_mtime_ns)          # a clip rewritten since (--overwrite) is read afresh
+    if key not in self._meta: self._meta[key] = json.loads(p.with_suffix('.json').read_text())
+    return self._meta[key]
+
+@patch_to(CropCache)
+def load(self, row) -> tuple[np.ndarray, np.ndarray]:
+    "`(frames (T, size, size, 3) uint8, frame_numbers (T,) int64)` of a row's clip."
+    m = self.info(row)
+    frames = np.load(self.path(row), mmap_mode='r' if self.mmap else None, allow_pickle=False)
+    fn = np.asarray(m['frame_numbers'], dtype=np.int64)
+    if frames.ndim != 4 or frames.shape[0] != len(fn) or frames.shape[1:3] != (self.size, self.size):
+        raise ValueError(f"cache file {self.path(row)} holds {frames.shape}, expected ({len(fn)}, {self.size}, {self.size}, 3)")
+    return frames, fn
+
+# %% ../nbs/08_preprocess.ipynb #q011
+@patch_to(CropCache)
+def manifest(self, dataset: str|None=None) -> pd.DataFrame:
+    "The manifest of one dataset folder (rebuilt from the cached clips)."
+    ds = dataset or self.dataset
+    if ds is None: raise ValueError("name the dataset: CropCache(dataset=...) or manifest(dataset)")
+    return write_manifest(self.root, ds, self.size)
 
 # %% ../nbs/08_preprocess.ipynb #c041b
 def ensure_crops(table:pd.DataFrame, # sample table (facesleuth.core.SAMPLE_COLUMNS)
@@ -486,6 +532,30 @@ def ensure_crops(table:pd.DataFrame, # sample table (facesleuth.core.SAMPLE_COLU
     Path(out).mkdir(parents=True, exist_ok=True)
     return prepare_table(table.iloc[todo], out, size=size, root=root, store=store, progress=progress, on_error='raise', **cfg)
 
+# %% ../nbs/08_preprocess.ipynb #q013
+def _cli_table(dataset, root, out, size, class_protocol, table) -> pd.DataFrame:
+    "The sample table `facesleuth_prepare` crops: the pickle `table`, or `dataset` read from `root` (its report saved under `out`)."
+    if (dataset is None) == (table is None): raise SystemExit("facesleuth_prepare: give either --dataset NAME (with --root DIR) or --table FILE.pkl")
+    if table is not None:
+        if not os.path.exists(table): raise SystemExit(f"facesleuth_prepare: --table {table!r} does not exist")
+        tab = pd.read_pickle(table)
+        if not isinstance(tab, pd.DataFrame): raise SystemExit(f"facesleuth_prepare: {table!r} does not hold a pandas DataFrame")
+    else:
+        if root is None: raise SystemExit("facesleuth_prepare: --dataset needs --root, the folder holding the dataset")
+        if not os.path.isdir(root): raise SystemExit(f"facesleuth_prepare: --root {root!r} is not a folder")
+        try: from facesleuth.datasets import load_dataset
+        except ImportError as e: raise SystemExit(f"facesleuth_prepare: facesleuth.datasets is not available ({e}); use --table")
+        try: d = load_dataset(dataset, root, class_protocol=class_protocol)
+        except (ValueError, FileNotFoundError, KeyError) as e: raise SystemExit(f"facesleuth_prepare: {e}")
+        from facesleuth.datasets import summary_line
+        print(summary_line(d.summary()))
+        rp = out / safe_name(d.name) / str(size) / 'adapter_report.csv'
+        rp.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(rp, d.report.to_csv(index=False))
+        print(f"adapter report (every row excluded, corrected or noted): {rp}")
+        tab = d.table
+    return tab
+
 # %% ../nbs/08_preprocess.ipynb #c043
 from .core import default_cache_root
 from .presets import PRESETS
@@ -511,25 +581,7 @@ def main(dataset: Param("dataset name for facesleuth.datasets.load_dataset (e.g.
     "Crop micro-expression clips once into a cache of uint8 arrays: detect the face on each clip's onset frame, level the eyes, cut a square with a margin, apply that same transform to every frame, resize to SIZE. Resumable; writes are atomic. facesleuth_run prepares missing clips itself with the same defaults."
     out = Path(out) if out else default_cache_root()
     size = int(size or PRESETS[preset].img_size)
-    if (dataset is None) == (table is None): raise SystemExit("facesleuth_prepare: give either --dataset NAME (with --root DIR) or --table FILE.pkl")
-    if table is not None:
-        if not os.path.exists(table): raise SystemExit(f"facesleuth_prepare: --table {table!r} does not exist")
-        tab = pd.read_pickle(table)
-        if not isinstance(tab, pd.DataFrame): raise SystemExit(f"facesleuth_prepare: {table!r} does not hold a pandas DataFrame")
-    else:
-        if root is None: raise SystemExit("facesleuth_prepare: --dataset needs --root, the folder holding the dataset")
-        if not os.path.isdir(root): raise SystemExit(f"facesleuth_prepare: --root {root!r} is not a folder")
-        try: from facesleuth.datasets import load_dataset
-        except ImportError as e: raise SystemExit(f"facesleuth_prepare: facesleuth.datasets is not available ({e}); use --table")
-        try: d = load_dataset(dataset, root, class_protocol=class_protocol)
-        except (ValueError, FileNotFoundError, KeyError) as e: raise SystemExit(f"facesleuth_prepare: {e}")
-        from facesleuth.datasets import summary_line
-        print(summary_line(d.summary()))
-        rp = out / safe_name(d.name) / str(size) / 'adapter_report.csv'
-        rp.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(rp, d.report.to_csv(index=False))
-        print(f"adapter report (every row excluded, corrected or noted): {rp}")
-        tab = d.table
+    tab = _cli_table(dataset, root, out, size, class_protocol, table)
     try:
         rep = prepare_table(tab, out, size=size, frames=frames, key_pad=key_pad, margin=margin, align=not no_align,
                             max_tilt=max_tilt, detector=detector, root=root, overwrite=overwrite, on_error='record',
