@@ -30,6 +30,8 @@ def make_act(name: str) -> nn.Module:
     if name not in _ACTS: raise ValueError(f"unknown activation {name!r}; expected one of {sorted(_ACTS)}")
     return _ACTS[name]()
 
+
+# %% ../nbs/01_cva.ipynb #c007b
 class Excite(nn.Module):
     "Bottleneck `sigmoid(f2(act(BN(f1(y)))))` on a pooled tensor `(B, C, h, w)`; `mid = max(min_mid, C // reduction)`."
     def __init__(self, c: int,                # channels C
@@ -49,6 +51,7 @@ class Excite(nn.Module):
 
     def squeeze(self, y): return self.act(self.bn(self.f1(y)))
     def forward(self, y): return torch.sigmoid(self.f2(self.squeeze(y)))
+
 
 # %% ../nbs/01_cva.ipynb #c009
 class AxisAttention(nn.Module):
@@ -143,6 +146,8 @@ def cva_factory(axis: str = 'vertical', **excite_kw) -> AttentionFactory:
     def factory(channels: int, index: int) -> nn.Module: return AxisAttention(channels, axis, **excite_kw)
     return factory
 
+
+# %% ../nbs/01_cva.ipynb #c023b
 def init_released_(module: nn.Module) -> nn.Module:
     "Released-code initialisation: Kaiming normal (fan-out, ReLU) for every conv, BN weight 1 and bias 0."
     for m in module.modules():
@@ -150,6 +155,8 @@ def init_released_(module: nn.Module) -> nn.Module:
         elif isinstance(m, (nn.BatchNorm2d, nn.GroupNorm)): nn.init.ones_(m.weight); nn.init.zeros_(m.bias)
     return module
 
+
+# %% ../nbs/01_cva.ipynb #c023e
 class MotionEncoder(nn.Module):
     "Stem + four `AttentionBlock`s: motion image (B,3,H,W) -> (B,512,H/16,W/16); CVA by default."
     def __init__(self, attention_factory: AttentionFactory|None = None,   # (channels, index) -> module | None
@@ -183,3 +190,4 @@ class MotionEncoder(nn.Module):
             maps.append(None if m is None else m.detach())
         self.maps = maps
         return x
+
