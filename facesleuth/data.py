@@ -13,6 +13,7 @@ import torch
 from torch.utils.data import Dataset, DataLoader, BatchSampler, RandomSampler, SequentialSampler, WeightedRandomSampler
 import torchvision.transforms.v2.functional as TF
 from torchvision.transforms import InterpolationMode
+from fastcore.basics import patch_to
 from .core import AU_VOCAB
 from .clips import jitter_window, nearest_index, clip_label
 
@@ -109,6 +110,17 @@ def denormalize(x: torch.Tensor) -> torch.Tensor:
     return x * torch.tensor(IMAGENET_STD).view(3, 1, 1) + torch.tensor(IMAGENET_MEAN).view(3, 1, 1)
 
 # %% ../nbs/09_data.ipynb #c016a
+def _au_rows(table, where):
+    "The `au` cell of every row as a float32 vector of 21 values; a cell that is not raises, naming the row."
+    aus = []
+    for i, a in enumerate(table['au']):
+        try: v = np.asarray(a, dtype=np.float32).reshape(-1)
+        except (TypeError, ValueError): v = np.zeros(0, np.float32)
+        if v.shape != (len(AU_VOCAB),):
+            raise ValueError(f"{where}: row {clip_label(table.iloc[i])}: au must hold {len(AU_VOCAB)} values, got {a!r}")
+        aus.append(v)
+    return aus
+
 def _checked(table, where: str):
     "Validate the columns the torch datasets use; return frame-number arrays, AU matrix and labels."
     if not isinstance(table, pd.DataFrame): raise TypeError(f"{where}: table must be a pandas DataFrame, got {type(table).__name__}")
@@ -118,13 +130,7 @@ def _checked(table, where: str):
     bad = ~np.isfinite(num['onset']) | ~np.isfinite(num['apex']) | ~np.isfinite(num['offset'])
     bad |= ~bad & ((num['onset'] > num['apex']) | (num['apex'] > num['offset']))
     bad_y = ~np.isfinite(num['y']) | (num['y'] < 0) | (num['y'] != np.round(num['y']))
-    aus = []
-    for i, a in enumerate(table['au']):
-        try: v = np.asarray(a, dtype=np.float32).reshape(-1)
-        except (TypeError, ValueError): v = np.zeros(0, np.float32)
-        if v.shape != (len(AU_VOCAB),):
-            raise ValueError(f"{where}: row {clip_label(table.iloc[i])}: au must hold {len(AU_VOCAB)} values, got {a!r}")
-        aus.append(v)
+    aus = _au_rows(table, where)
     for mask, what in ((bad, 'onset <= apex <= offset frame numbers'), (bad_y, 'a class index y >= 0')):
         if mask.any():
             rows = [f"{clip_label(table.iloc[i])} ({table.iloc[i]['onset']!r}/{table.iloc[i]['apex']!r}/{table.iloc[i]['offset']!r}, y={table.iloc[i]['y']!r})"
@@ -134,6 +140,7 @@ def _checked(table, where: str):
             torch.from_numpy(np.stack(aus)) if aus else torch.zeros(0, len(AU_VOCAB)),
             torch.from_numpy(num['y'].astype(np.int64)))
 
+# %% ../nbs/09_data.ipynb #c016b
 def _load(store, row, where):
     frames, fn = store.load(row)
     fn = np.asarray(fn)
@@ -170,36 +177,45 @@ class PairDataset(Dataset):
         "The generator of sample `i` in the current epoch."
         return np.random.default_rng([self.seed, self.epoch, int(i)])
 
-    def draw(self, i: int, side: int) -> tuple[int, int, AugParams|None]:
-        "The random choices for sample `i` this epoch: onset and apex frame numbers, augmentation (None if off) for images of `side`."
-        rng = self.rng(i)
-        o, a = jitter_frames(self.onset[i], self.apex[i], rng if self.jitter else None, self.jitter_frac)
-        return o, a, (sample_aug(rng, side, self.flip_p, self.max_rot, self.pad) if self.augment else None)
+# %% ../nbs/09_data.ipynb #e010
+@patch_to(PairDataset)
+def draw(self, i: int, side: int) -> tuple[int, int, AugParams|None]:
+    "The random choices for sample `i` this epoch: onset and apex frame numbers, augmentation (None if off) for images of `side`."
+    rng = self.rng(i)
+    o, a = jitter_frames(self.onset[i], self.apex[i], rng if self.jitter else None, self.jitter_frac)
+    return o, a, (sample_aug(rng, side, self.flip_p, self.max_rot, self.pad) if self.augment else None)
 
-    def frame_numbers(self, i: int) -> tuple[int, int]:
-        "Onset and apex frame numbers used for sample `i` this epoch (jittered when training with jitter)."
-        return jitter_frames(self.onset[i], self.apex[i], self.rng(i) if self.jitter else None, self.jitter_frac)
+@patch_to(PairDataset)
+def frame_numbers(self, i: int) -> tuple[int, int]:
+    "Onset and apex frame numbers used for sample `i` this epoch (jittered when training with jitter)."
+    return jitter_frames(self.onset[i], self.apex[i], self.rng(i) if self.jitter else None, self.jitter_frac)
 
-    def __getitem__(self, i):
-        if not -len(self) <= i < len(self): raise IndexError(f"sample {i} outside a dataset of {len(self)}")
-        i = int(i) % len(self)
-        frames, fn = _load(self.store, self.table.iloc[i], type(self).__name__)
-        o, a, p = self.draw(i, self.size or np.shape(frames)[1])
-        x = normalize(to_tensor(self.images(i, frames, fn, self.frames_of(i, o, a)), self.size))
-        if p is not None: x = apply_aug(x, p, self.interpolation)
-        return self.items(i, x)
+# %% ../nbs/09_data.ipynb #e013
+@patch_to(PairDataset)
+def frames_of(self, i: int, onset: int, apex: int) -> tuple:
+    "The frame numbers sample `i` yields, given this epoch's (jittered) onset and apex: the pair."
+    return onset, apex
 
-    def frames_of(self, i: int, onset: int, apex: int) -> tuple:
-        "The frame numbers sample `i` yields, given this epoch's (jittered) onset and apex: the pair."
-        return onset, apex
+@patch_to(PairDataset)
+def images(self, i: int, frames, fn, numbers) -> np.ndarray:
+    "The uint8 images `(K,H,W,3)` sample `i` yields for the frame numbers `numbers` (from `frames_of`): the nearest stored frames."
+    return np.stack([frames[nearest_index(fn, k)] for k in numbers])
 
-    def images(self, i: int, frames, fn, numbers) -> np.ndarray:
-        "The uint8 images `(K,H,W,3)` sample `i` yields for the frame numbers `numbers` (from `frames_of`): the nearest stored frames."
-        return np.stack([frames[nearest_index(fn, k)] for k in numbers])
+@patch_to(PairDataset)
+def items(self, i: int, x: torch.Tensor) -> tuple:
+    "What sample `i` yields from its frames `x` (in `frames_of` order, augmented together): the frames, the AU vector, the label."
+    return (*x, self.au[i], self.y[i])
 
-    def items(self, i: int, x: torch.Tensor) -> tuple:
-        "What sample `i` yields from its frames `x` (in `frames_of` order, augmented together): the frames, the AU vector, the label."
-        return (*x, self.au[i], self.y[i])
+# %% ../nbs/09_data.ipynb #e016
+@patch_to(PairDataset)
+def __getitem__(self, i):
+    if not -len(self) <= i < len(self): raise IndexError(f"sample {i} outside a dataset of {len(self)}")
+    i = int(i) % len(self)
+    frames, fn = _load(self.store, self.table.iloc[i], type(self).__name__)
+    o, a, p = self.draw(i, self.size or np.shape(frames)[1])
+    x = normalize(to_tensor(self.images(i, frames, fn, self.frames_of(i, o, a)), self.size))
+    if p is not None: x = apply_aug(x, p, self.interpolation)
+    return self.items(i, x)
 
 # %% ../nbs/09_data.ipynb #c018
 class SequenceDataset(Dataset):
