@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import cv2
+from fastcore.basics import patch
 from .core import AU_VOCAB, SAMPLE_COLUMNS, SYNTHETIC_LABEL, axis_vector, atomic_write, rotate_image
 
 # %% auto #0
@@ -112,69 +113,98 @@ class SynthMEConfig:
     fringe_prob: float = 0.3
     render_scale: int = 0                # faces drawn at size*render_scale (0 = auto: max(2, round(256/size)))
 
-    def __post_init__(self):
-        for f in dataclasses.fields(self):   # 45 and 45.0 (e.g. parsed from a command line) must give one cache key
-            v = getattr(self, f.name)
-            if f.type in ('float', 'int'):
-                try: cast = float(v) if f.type == 'float' else int(v)
-                except (TypeError, ValueError): raise TypeError(f"SynthMEConfig.{f.name} must be a number, got {v!r}") from None
-                if f.type == 'int' and cast != v: raise TypeError(f"SynthMEConfig.{f.name} must be an integer, got {v!r}")
-                object.__setattr__(self, f.name, cast)
-        if self.phi_deg is not None:
-            try: object.__setattr__(self, 'phi_deg', float(self.phi_deg))
-            except (TypeError, ValueError): raise TypeError(f"SynthMEConfig.phi_deg must be a number or None, got {self.phi_deg!r}") from None
-        if self.n_frames < 3: raise ValueError(f"SynthMEConfig.n_frames must be >= 3 (onset, apex, offset), got {self.n_frames}")
-        if self.size < 16: raise ValueError(f"SynthMEConfig.size must be >= 16, got {self.size}")
-        if self.n_subjects < 1: raise ValueError(f"SynthMEConfig.n_subjects must be >= 1, got {self.n_subjects}")
-        if len(self.classes) != len(self.class_counts): raise ValueError(
-            f"SynthMEConfig.classes ({len(self.classes)}) and class_counts ({len(self.class_counts)}) differ in length")
-        if any(c <= 0 for c in self.class_counts): raise ValueError(f"SynthMEConfig.class_counts must be > 0, got {self.class_counts}")
-        if self.au_rules not in AU_RULE_SETS: raise ValueError(
-            f"SynthMEConfig.au_rules must be one of {list(AU_RULE_SETS)}, got {self.au_rules!r}")
-        unknown = [c for c in self.classes if c not in AU_RULE_SETS[self.au_rules]]
-        if unknown: raise ValueError(f"SynthMEConfig.classes: no AU rule for {unknown}; known: {list(AU_RULE_SETS[self.au_rules])}")
-        cps = self.clips_per_subject
-        if isinstance(cps, (list, tuple)):
-            if len(cps) != self.n_subjects: raise ValueError(
-                f"SynthMEConfig.clips_per_subject has {len(cps)} counts for {self.n_subjects} subjects")
-            object.__setattr__(self, 'clips_per_subject', tuple(int(c) for c in cps))
-            if min(cps) < 1: raise ValueError(f"SynthMEConfig.clips_per_subject must be >= 1, got {cps}")
-        else:
-            if int(cps) != cps or int(cps) < 1: raise ValueError(f"SynthMEConfig.clips_per_subject must be an integer >= 1, got {cps!r}")
-            object.__setattr__(self, 'clips_per_subject', int(cps))
-        for k in ('classes', 'class_counts', 'au_intensity', 'shift_px'):
-            object.__setattr__(self, k, tuple(getattr(self, k)))
-        object.__setattr__(self, 'au_intensity', tuple(float(v) for v in self.au_intensity))
-        object.__setattr__(self, 'shift_px', tuple(float(v) for v in self.shift_px))
-        for k in ('au_intensity', 'shift_px'):
-            lo_hi = getattr(self, k)
-            if len(lo_hi) != 2 or not 0 <= lo_hi[0] <= lo_hi[1]: raise ValueError(f"SynthMEConfig.{k} must be a range (lo, hi) with 0 <= lo <= hi, got {lo_hi}")
-        for k in ('amplitude_jitter', 'blink_prob', 'glasses_prob', 'fringe_prob', 'offset_level', 'au_miss_prob', 'au_false_prob'):
-            if not 0 <= getattr(self, k) <= 1: raise ValueError(f"SynthMEConfig.{k} must be in [0, 1], got {getattr(self, k)}")
-        for k in ('amplitude_px', 'blink_px', 'noise_std', 'flicker_std', 'face_jitter', 'light_strength', 'geometry_var', 'render_scale'):
-            if getattr(self, k) < 0: raise ValueError(f"SynthMEConfig.{k} must be >= 0, got {getattr(self, k)}")
+    def __post_init__(self):   # the checks below, in this order; the first bad field raises, naming it
+        self._coerce_numbers(); self._check_structure(); self._normalise_counts(); self._normalise_ranges(); self._check_bounds()
 
-    @property
-    def counts(self) -> tuple:
-        "Clips per subject, one count per subject."
-        c = self.clips_per_subject
-        return c if isinstance(c, tuple) else (int(c),) * self.n_subjects
+# %% ../nbs/06_synthme.ipynb #d010a
+@patch
+def _coerce_numbers(self:SynthMEConfig):
+    "Cast the `int` and `float` fields, and `phi_deg` unless None, to their type: 45 and 45.0 must give one cache key."
+    for f in dataclasses.fields(self):
+        v = getattr(self, f.name)
+        if f.type in ('float', 'int'):
+            try: cast = float(v) if f.type == 'float' else int(v)
+            except (TypeError, ValueError): raise TypeError(f"SynthMEConfig.{f.name} must be a number, got {v!r}") from None
+            if f.type == 'int' and cast != v: raise TypeError(f"SynthMEConfig.{f.name} must be an integer, got {v!r}")
+            object.__setattr__(self, f.name, cast)
+    if self.phi_deg is not None:
+        try: object.__setattr__(self, 'phi_deg', float(self.phi_deg))
+        except (TypeError, ValueError): raise TypeError(f"SynthMEConfig.phi_deg must be a number or None, got {self.phi_deg!r}") from None
 
-    @property
-    def n_clips(self) -> int: return sum(self.counts)
+# %% ../nbs/06_synthme.ipynb #d010b
+@patch
+def _check_structure(self:SynthMEConfig):
+    "Frames, size, subjects, classes and class counts, and an AU rule for every class."
+    if self.n_frames < 3: raise ValueError(f"SynthMEConfig.n_frames must be >= 3 (onset, apex, offset), got {self.n_frames}")
+    if self.size < 16: raise ValueError(f"SynthMEConfig.size must be >= 16, got {self.size}")
+    if self.n_subjects < 1: raise ValueError(f"SynthMEConfig.n_subjects must be >= 1, got {self.n_subjects}")
+    if len(self.classes) != len(self.class_counts): raise ValueError(
+        f"SynthMEConfig.classes ({len(self.classes)}) and class_counts ({len(self.class_counts)}) differ in length")
+    if any(c <= 0 for c in self.class_counts): raise ValueError(f"SynthMEConfig.class_counts must be > 0, got {self.class_counts}")
+    if self.au_rules not in AU_RULE_SETS: raise ValueError(
+        f"SynthMEConfig.au_rules must be one of {list(AU_RULE_SETS)}, got {self.au_rules!r}")
+    unknown = [c for c in self.classes if c not in AU_RULE_SETS[self.au_rules]]
+    if unknown: raise ValueError(f"SynthMEConfig.classes: no AU rule for {unknown}; known: {list(AU_RULE_SETS[self.au_rules])}")
 
-    @property
-    def scale(self) -> int: return self.render_scale or max(2, round(256 / self.size))
+# %% ../nbs/06_synthme.ipynb #d010c
+@patch
+def _normalise_counts(self:SynthMEConfig):
+    "`clips_per_subject`: an integer >= 1, or one such count per subject (stored as a tuple)."
+    cps = self.clips_per_subject
+    if isinstance(cps, (list, tuple)):
+        if len(cps) != self.n_subjects: raise ValueError(
+            f"SynthMEConfig.clips_per_subject has {len(cps)} counts for {self.n_subjects} subjects")
+        object.__setattr__(self, 'clips_per_subject', tuple(int(c) for c in cps))
+        if min(cps) < 1: raise ValueError(f"SynthMEConfig.clips_per_subject must be >= 1, got {cps}")
+    else:
+        if int(cps) != cps or int(cps) < 1: raise ValueError(f"SynthMEConfig.clips_per_subject must be an integer >= 1, got {cps!r}")
+        object.__setattr__(self, 'clips_per_subject', int(cps))
 
-    @property
-    def motion_deg(self) -> float:
-        "The planted motion axis in the image, degrees: `phi_deg`, or the layout axis when the motion follows the face."
-        return self.layout_deg if self.phi_deg is None else self.phi_deg
+# %% ../nbs/06_synthme.ipynb #d010d
+@patch
+def _normalise_ranges(self:SynthMEConfig):
+    "Sequence fields as tuples (of floats for the ranges); `au_intensity` and `shift_px` must be ranges (lo, hi), 0 <= lo <= hi."
+    for k in ('classes', 'class_counts', 'au_intensity', 'shift_px'):
+        object.__setattr__(self, k, tuple(getattr(self, k)))
+    object.__setattr__(self, 'au_intensity', tuple(float(v) for v in self.au_intensity))
+    object.__setattr__(self, 'shift_px', tuple(float(v) for v in self.shift_px))
+    for k in ('au_intensity', 'shift_px'):
+        lo_hi = getattr(self, k)
+        if len(lo_hi) != 2 or not 0 <= lo_hi[0] <= lo_hi[1]: raise ValueError(f"SynthMEConfig.{k} must be a range (lo, hi) with 0 <= lo <= hi, got {lo_hi}")
 
-    def key(self) -> str:
-        "Hash of the parameters (the motion axis resolved: one key per generated benchmark): the cache key and the frame references' prefix."
-        d = asdict(self); d['phi_deg'] = self.motion_deg; d['_version'] = _GENERATOR_VERSION
-        return hashlib.sha1(json.dumps(d, sort_keys=True, default=list).encode()).hexdigest()[:12]
+# %% ../nbs/06_synthme.ipynb #d010e
+@patch
+def _check_bounds(self:SynthMEConfig):
+    "Probabilities (and `offset_level`, `amplitude_jitter`) in [0, 1]; amplitudes, noise, jitter, scales >= 0."
+    for k in ('amplitude_jitter', 'blink_prob', 'glasses_prob', 'fringe_prob', 'offset_level', 'au_miss_prob', 'au_false_prob'):
+        if not 0 <= getattr(self, k) <= 1: raise ValueError(f"SynthMEConfig.{k} must be in [0, 1], got {getattr(self, k)}")
+    for k in ('amplitude_px', 'blink_px', 'noise_std', 'flicker_std', 'face_jitter', 'light_strength', 'geometry_var', 'render_scale'):
+        if getattr(self, k) < 0: raise ValueError(f"SynthMEConfig.{k} must be >= 0, got {getattr(self, k)}")
+
+# %% ../nbs/06_synthme.ipynb #d010f
+@patch(as_prop=True)
+def counts(self:SynthMEConfig) -> tuple:
+    "Clips per subject, one count per subject."
+    c = self.clips_per_subject
+    return c if isinstance(c, tuple) else (int(c),) * self.n_subjects
+
+@patch(as_prop=True)
+def n_clips(self:SynthMEConfig) -> int: return sum(self.counts)
+
+@patch(as_prop=True)
+def scale(self:SynthMEConfig) -> int: return self.render_scale or max(2, round(256 / self.size))
+
+@patch(as_prop=True)
+def motion_deg(self:SynthMEConfig) -> float:
+    "The planted motion axis in the image, degrees: `phi_deg`, or the layout axis when the motion follows the face."
+    return self.layout_deg if self.phi_deg is None else self.phi_deg
+
+# %% ../nbs/06_synthme.ipynb #d010g
+@patch
+def key(self:SynthMEConfig) -> str:
+    "Hash of the parameters (the motion axis resolved: one key per generated benchmark): the cache key and the frame references' prefix."
+    d = asdict(self); d['phi_deg'] = self.motion_deg; d['_version'] = _GENERATOR_VERSION
+    return hashlib.sha1(json.dumps(d, sort_keys=True, default=list).encode()).hexdigest()[:12]
 
 # %% ../nbs/06_synthme.ipynb #c010a
 SYNTHME_PRESETS = {
@@ -211,6 +241,7 @@ def _plan_subject(rng, gv: float = 1.0) -> dict:
         glasses=None, fringe=None, light_dir=_u(rng, 0, 2 * math.pi), render_seed=int(rng.integers(2**31)),
     )
 
+# %% ../nbs/06_synthme.ipynb #d013l
 def _landmarks(s: dict) -> dict:
     "Anchor points (u, v) in face half-widths for the AU windows; symmetric pairs are given for the right side (u > 0)."
     return dict(
@@ -228,6 +259,7 @@ def _landmarks(s: dict) -> dict:
 
 # %% ../nbs/06_synthme.ipynb #c013a
 def _draw_aus(rule: dict, rng) -> list:
+    "The planted AUs of one clip, drawn with its class's rule (an entry of `AU_RULE_SETS`), sorted."
     if 'pool' in rule:
         k = int(rng.choice(list(rule['k']), p=np.array(list(rule['k'].values())) / sum(rule['k'].values())))
         aus, w = list(rule['pool']), np.array(list(rule['pool'].values()), float)
@@ -239,6 +271,7 @@ def _draw_aus(rule: dict, rng) -> list:
     opts = [a for a, p in rule.get('opt', {}).items() if rng.uniform() < p]
     return sorted(set(anys) | set(opts))
 
+# %% ../nbs/06_synthme.ipynb #d013b
 def _annotate(aus, rng, cfg) -> tuple:
     "The AUs an imperfect annotator codes: each true AU missed with `au_miss_prob`, each other animated AU added with `au_false_prob`."
     u_miss, u_false = rng.uniform(size=len(_ANIMATED)), rng.uniform(size=len(_ANIMATED))   # fixed draws per clip
@@ -246,6 +279,7 @@ def _annotate(aus, rng, cfg) -> tuple:
     return tuple(a for a, um, uf in zip(_ANIMATED, u_miss, u_false)
                  if (a in true and um >= cfg.au_miss_prob) or (a not in true and uf < cfg.au_false_prob))
 
+# %% ../nbs/06_synthme.ipynb #d013c
 def _class_labels(cfg: SynthMEConfig, rng) -> np.ndarray:
     "Class index per clip: counts proportional to `class_counts` (largest remainder), in random order, independent of subject."
     n, w = cfg.n_clips, np.array(cfg.class_counts, float)
@@ -254,38 +288,49 @@ def _class_labels(cfg: SynthMEConfig, rng) -> np.ndarray:
     y = np.repeat(np.arange(len(w)), c)
     return rng.permutation(y)
 
-# %% ../nbs/06_synthme.ipynb #c013b
-def _plan(cfg: SynthMEConfig):
-    "All random draws of a benchmark: subject identities and per-clip ground truth (cheap; rendering is separate)."
-    rng = np.random.default_rng(np.random.SeedSequence([cfg.seed, 0x5EED]))
+# %% ../nbs/06_synthme.ipynb #d013d
+def _plan_subjects(cfg: SynthMEConfig, rng) -> list:
+    "The identities of the benchmark's subjects, with optional glasses and fringe."
     subjects = []
     for i in range(cfg.n_subjects):
         s = _plan_subject(rng, cfg.geometry_var)
         if rng.uniform() < cfg.glasses_prob: s['glasses'] = dict(shape=int(rng.integers(2)), thick=_u(rng, 0.02, 0.04), dark=_u(rng, 0.1, 0.5))
         if rng.uniform() < cfg.fringe_prob: s['fringe'] = dict(low=_u(rng, 0.06, 0.16), seed=int(rng.integers(2**31)))
         subjects.append(s)
+    return subjects
+
+# %% ../nbs/06_synthme.ipynb #d013e
+def _plan_clip(cfg: SynthMEConfig, rng, arng, subject: dict, si: int, k: int, j: int, y: int) -> dict:
+    "Ground truth of clip `k` of subject `si` (clip `j` overall, class index `y`); `arng` draws the annotator's AUs."
+    lab = cfg.classes[y]
+    amp_scale = cfg.size / 224
+    aus = _draw_aus(AU_RULE_SETS[cfg.au_rules][lab], rng)
+    inten = [_u(rng, *cfg.au_intensity) for _ in aus]
+    amp224 = cfg.amplitude_px * _u(rng, 1 - cfg.amplitude_jitter, 1 + cfg.amplitude_jitter)
+    smag, sdir = _u(rng, *cfg.shift_px), _u(rng, 0, 2 * math.pi)
+    blink = bool(rng.uniform() < cfg.blink_prob)
+    return dict(
+        index=j, subject_index=si, subject=f"s{si + 1:02d}", clip=f"s{si + 1:02d}_{k + 1:02d}", y=y, label=lab,
+        aus=tuple(aus), au_intensity=tuple(inten), amplitude_px224=amp224, amplitude_px=amp224 * amp_scale,
+        shift_px=(smag * amp_scale * math.cos(sdir), smag * amp_scale * math.sin(sdir)),  # apex - onset, (dx, dy) px
+        face_offset=(_u(rng, -cfg.face_jitter, cfg.face_jitter), _u(rng, -cfg.face_jitter, cfg.face_jitter)),
+        blink=blink, blink_time=_u(rng, 0, 1), blink_px=cfg.blink_px * amp_scale * _u(rng, 0.6, 1.2) if blink else 0.0,
+        noise_std=cfg.noise_std * _u(rng, 0.5, 1.5),
+        flicker=tuple(1 + rng.normal(0, cfg.flicker_std, cfg.n_frames)),
+        light=(subject['light_dir'] + rng.normal(0, 0.5), _u(rng, 0, cfg.light_strength), _u(rng, 0.88, 1.08)),
+        noise_seed=int(rng.integers(2**31)), aus_coded=_annotate(aus, arng, cfg))
+
+# %% ../nbs/06_synthme.ipynb #c013b
+def _plan(cfg: SynthMEConfig):
+    "All random draws of a benchmark: subject identities and per-clip ground truth (cheap; rendering is separate)."
+    rng = np.random.default_rng(np.random.SeedSequence([cfg.seed, 0x5EED]))
+    subjects = _plan_subjects(cfg, rng)
     ys = _class_labels(cfg, rng)
     arng = np.random.default_rng(np.random.SeedSequence([cfg.seed, 0xA11]))   # annotator noise: its own stream
     clips, j = [], 0
-    amp_scale = cfg.size / 224
     for si, n in enumerate(cfg.counts):
         for k in range(n):
-            y = int(ys[j]); lab = cfg.classes[y]
-            aus = _draw_aus(AU_RULE_SETS[cfg.au_rules][lab], rng)
-            inten = [_u(rng, *cfg.au_intensity) for _ in aus]
-            amp224 = cfg.amplitude_px * _u(rng, 1 - cfg.amplitude_jitter, 1 + cfg.amplitude_jitter)
-            smag, sdir = _u(rng, *cfg.shift_px), _u(rng, 0, 2 * math.pi)
-            blink = bool(rng.uniform() < cfg.blink_prob)
-            clips.append(dict(
-                index=j, subject_index=si, subject=f"s{si + 1:02d}", clip=f"s{si + 1:02d}_{k + 1:02d}", y=y, label=lab,
-                aus=tuple(aus), au_intensity=tuple(inten), amplitude_px224=amp224, amplitude_px=amp224 * amp_scale,
-                shift_px=(smag * amp_scale * math.cos(sdir), smag * amp_scale * math.sin(sdir)),  # apex - onset, (dx, dy) px
-                face_offset=(_u(rng, -cfg.face_jitter, cfg.face_jitter), _u(rng, -cfg.face_jitter, cfg.face_jitter)),
-                blink=blink, blink_time=_u(rng, 0, 1), blink_px=cfg.blink_px * amp_scale * _u(rng, 0.6, 1.2) if blink else 0.0,
-                noise_std=cfg.noise_std * _u(rng, 0.5, 1.5),
-                flicker=tuple(1 + rng.normal(0, cfg.flicker_std, cfg.n_frames)),
-                light=(subjects[si]['light_dir'] + rng.normal(0, 0.5), _u(rng, 0, cfg.light_strength), _u(rng, 0.88, 1.08)),
-                noise_seed=int(rng.integers(2**31)), aus_coded=_annotate(aus, arng, cfg)))
+            clips.append(_plan_clip(cfg, rng, arng, subjects[si], si, k, j, int(ys[j])))
             j += 1
     return subjects, clips
 
@@ -305,6 +350,7 @@ def _grid(n: int):
     g = (np.arange(n, dtype=np.float32) + 0.5) / n
     return np.meshgrid(g, g)  # X[row, col], Y[row, col]
 
+# %% ../nbs/06_synthme.ipynb #d016c
 def _components(subj: dict, clip: dict, phi: float, part: str):
     """Windows and displacement vectors of a clip at its apex, in normalised image units:
     list of (xc, yc, sx, sy, dx, dy) with (dx, dy) in pixel axes (y down), centres relative to the undisplaced face."""
@@ -344,39 +390,54 @@ def _field(comps, n: int, ox: float = 0.0, oy: float = 0.0) -> np.ndarray:
 
 # %% ../nbs/06_synthme.ipynb #c018
 _SH = 4  # cv2 fixed-point bits for sub-pixel drawing
+_AA = dict(lineType=cv2.LINE_AA, shift=_SH)
 
 def _pts(P, R):
     return np.round(np.asarray(P, float) * R * (1 << _SH)).astype(np.int32).reshape(-1, 1, 2)
 
-def _render_subject(s: dict, R: int) -> np.ndarray:
-    "The neutral face of one subject drawn at R x R (float32 RGB, 0..255). Deterministic in `s`."
-    rng = np.random.default_rng(s['render_seed'])
-    fw, hr, cx, cy = s['fw'], s['hratio'], s['cx'], s['cy']
-    P = lambda u, v: (cx + u * fw, cy - v * fw)            # face units -> normalised image coords
-    col = lambda c: tuple(float(x) for x in c)
+def _col(c): return tuple(float(x) for x in c)
+
+def _face_to_image(s: dict):
+    "Face coordinates (u, v), in face half-widths with v up, -> normalised image coordinates (x, y), y down."
+    fw, cx, cy = s['fw'], s['cx'], s['cy']
+    return lambda u, v: (cx + u * fw, cy - v * fw)
+
+def _ellipse(img, c, ax, color, ang=0, a0=0, a1=360, th=-1):
+    "Anti-aliased ellipse (filled if `th` = -1) centred at `c` with half-axes `ax`, both in normalised image units."
+    R = img.shape[0]
+    cv2.ellipse(img, tuple(int(v) for v in _pts(c, R).ravel()), tuple(max(1, int(round(a * R * (1 << _SH)))) for a in ax),
+                ang, a0, a1, _col(color), th, **_AA)
+
+# %% ../nbs/06_synthme.ipynb #d018a
+def _canvas(s: dict, R: int) -> np.ndarray:
+    "The background of an R x R face image: the subject's colour with a vertical brightness gradient (float32 RGB)."
     img = np.empty((R, R, 3), np.float32)
     img[:] = s['bg']; img *= (1 + s['bg_grad'] * (np.linspace(-0.5, 0.5, R, dtype=np.float32)[:, None, None]))
-    aa = dict(lineType=cv2.LINE_AA, shift=_SH)
-    ell = lambda c, ax, color, ang=0, a0=0, a1=360, th=-1: cv2.ellipse(
-        img, tuple(int(v) for v in _pts(c, R).ravel()), tuple(max(1, int(round(a * R * (1 << _SH)))) for a in ax),
-        ang, a0, a1, col(color), th, **aa)
+    return img
+
+def _draw_head(img, s: dict):
+    "Long hair (behind the head), neck, ears, the face oval and the hair cap down to the hairline."
+    R, fw, hr, P = img.shape[0], s['fw'], s['hratio'], _face_to_image(s)
     skin, hair = np.asarray(s['skin']), np.asarray(s['hair'])
-    if s['hair_long']: ell(P(0, 0.25), (1.25 * fw, 1.2 * hr * fw), hair)
-    cv2.fillPoly(img, [_pts([P(-0.45, -0.8), P(0.45, -0.8), P(0.5, -2.5), P(-0.5, -2.5)], R)], col(skin * 0.85), **aa)  # neck
-    for side in (-1, 1): ell(P(side * 0.97, s['eye_v'] - 0.15), (0.12 * fw, 0.22 * fw), skin * 0.93)                # ears
-    ell(P(0, 0), (fw, hr * fw), skin)                                                                                # face
+    if s['hair_long']: _ellipse(img, P(0, 0.25), (1.25 * fw, 1.2 * hr * fw), hair)
+    cv2.fillPoly(img, [_pts([P(-0.45, -0.8), P(0.45, -0.8), P(0.5, -2.5), P(-0.5, -2.5)], R)], _col(skin * 0.85), **_AA)  # neck
+    for side in (-1, 1): _ellipse(img, P(side * 0.97, s['eye_v'] - 0.15), (0.12 * fw, 0.22 * fw), skin * 0.93)            # ears
+    _ellipse(img, P(0, 0), (fw, hr * fw), skin)                                                                            # face
     # hair cap: upper arc of a slightly larger ellipse closed by the hairline
     a0 = math.asin(min(0.95, max(0.0, (s['hairline'] - 0.05) / (1.08 * hr))))
     th = np.linspace(a0, np.pi - a0, 40)
     arc = [P(1.06 * np.cos(a), 1.08 * hr * np.sin(a)) for a in th]
     uh = 1.06 * math.cos(a0)
     hl = [P(u, s['hairline'] + 0.12 * (1 - (u / uh) ** 2)) for u in np.linspace(-uh, uh, 20)]
-    cv2.fillPoly(img, [_pts(arc + hl, R)], col(hair), **aa)
-    # shading towards the face outline (moves with the face)
+    cv2.fillPoly(img, [_pts(arc + hl, R)], _col(hair), **_AA)
+
+# %% ../nbs/06_synthme.ipynb #d018b
+def _shade(img, s: dict):
+    "Darken towards the face outline, then broad 3-D-like shading: eye sockets, nose side and shadow, cheek highlights, lip and chin shadows."
+    R, fw, hr, cx, cy, P = img.shape[0], s['fw'], s['hratio'], s['cx'], s['cy'], _face_to_image(s)
     X, Y = _grid(R)
     r2 = ((X - cx) / fw) ** 2 + ((Y - cy) / (hr * fw)) ** 2
     img *= (1 - 0.25 * np.clip(r2, 0, 1.2) ** 3)[..., None]
-    # broad 3-D-like shading (eye sockets, nose side and shadow, cheek highlights, lip and chin shadows)
     sh = np.zeros((R, R), np.float32)
     def blob(u, v, su, sv, k):
         x, y = P(u, v)
@@ -392,7 +453,12 @@ def _render_subject(s: dict, R: int) -> np.ndarray:
     blob(0, s['mouth_v'] - s['chin_d'] + 0.02, 0.2, 0.1, 0.1 * k)                             # chin highlight
     blob(0, s['brow_v'] + 0.2, 0.45, 0.15, 0.1 * k)                                           # forehead highlight
     img *= (1 + sh)[..., None]
-    # brows: tapered filled polygons along an arched curve
+
+# %% ../nbs/06_synthme.ipynb #d018c
+def _draw_brows(img, s: dict):
+    "Brows: tapered filled polygons along an arched curve, darker than the skin by `brow_dark`."
+    R, P = img.shape[0], _face_to_image(s)
+    skin, hair = np.asarray(s['skin']), np.asarray(s['hair'])
     for side in (-1, 1):
         us = np.linspace(s['brow_in'], s['brow_out'], 16)
         t = (us - s['brow_in']) / (s['brow_out'] - s['brow_in'])
@@ -400,57 +466,80 @@ def _render_subject(s: dict, R: int) -> np.ndarray:
         thick = s['brow_thick'] * (1 - 0.55 * t)
         top = [P(side * u, v + w / 2) for u, v, w in zip(us, vs, thick)]
         bot = [P(side * u, v - w / 2) for u, v, w in zip(us[::-1], vs[::-1], thick[::-1])]
-        cv2.fillPoly(img, [_pts(top + bot, R)], col(hair * s['brow_dark'] + skin * (1 - s['brow_dark']) * 0.6), **aa)
-    # eyes
+        cv2.fillPoly(img, [_pts(top + bot, R)], _col(hair * s['brow_dark'] + skin * (1 - s['brow_dark']) * 0.6), **_AA)
+
+def _draw_eyes(img, s: dict):
+    "Eyes: white, iris, pupil, dark upper and light lower lid lines, lid crease."
+    R, fw, P = img.shape[0], s['fw'], _face_to_image(s)
+    skin = np.asarray(s['skin'])
     for side in (-1, 1):
         e = P(side * s['eye_u'], s['eye_v'])
-        ell(e, (s['eye_w'] * fw, s['eye_h'] * fw), (235, 232, 225))
-        ell(e, (0.55 * s['eye_h'] * fw, 0.55 * s['eye_h'] * fw), s['iris'])
-        ell(e, (0.22 * s['eye_h'] * fw, 0.22 * s['eye_h'] * fw), (15, 12, 12))
-        ell(e, (s['eye_w'] * fw, s['eye_h'] * fw), skin * 0.35, a0=180, a1=360, th=max(1, int(0.018 * fw * R)))
-        ell(e, (s['eye_w'] * fw, s['eye_h'] * fw), skin * 0.7, a0=0, a1=180, th=max(1, int(0.008 * fw * R)))
-        ell((e[0], e[1] - 1.9 * s['eye_h'] * fw), (s['eye_w'] * 1.05 * fw, s['eye_h'] * fw), skin * 0.8, a0=200, a1=340,
-            th=max(1, int(0.008 * fw * R)))                                                                           # lid crease
-    # nose: bridge shading, nostrils, tip
+        _ellipse(img, e, (s['eye_w'] * fw, s['eye_h'] * fw), (235, 232, 225))
+        _ellipse(img, e, (0.55 * s['eye_h'] * fw, 0.55 * s['eye_h'] * fw), s['iris'])
+        _ellipse(img, e, (0.22 * s['eye_h'] * fw, 0.22 * s['eye_h'] * fw), (15, 12, 12))
+        _ellipse(img, e, (s['eye_w'] * fw, s['eye_h'] * fw), skin * 0.35, a0=180, a1=360, th=max(1, int(0.018 * fw * R)))
+        _ellipse(img, e, (s['eye_w'] * fw, s['eye_h'] * fw), skin * 0.7, a0=0, a1=180, th=max(1, int(0.008 * fw * R)))
+        _ellipse(img, (e[0], e[1] - 1.9 * s['eye_h'] * fw), (s['eye_w'] * 1.05 * fw, s['eye_h'] * fw), skin * 0.8, a0=200, a1=340,
+                 th=max(1, int(0.008 * fw * R)))                                                                        # lid crease
+
+# %% ../nbs/06_synthme.ipynb #d018d
+def _draw_nose(img, s: dict):
+    "Nose: bridge shading line, nostrils, wings."
+    R, fw, P = img.shape[0], s['fw'], _face_to_image(s)
+    skin = np.asarray(s['skin'])
     nv, nw = s['nose_v'], s['nose_w']
     cv2.polylines(img, [_pts([P(0.09, nv + s['nose_len']), P(0.1, nv + 0.1), P(0.5 * nw, nv + 0.02)], R)], False,
-                  col(skin * 0.8), max(1, int(0.012 * fw * R)), **aa)
+                  _col(skin * 0.8), max(1, int(0.012 * fw * R)), **_AA)
     for side in (-1, 1):
-        ell(P(side * 0.45 * nw, nv - 0.01), (0.25 * nw * fw, 0.1 * nw * fw), skin * 0.35, ang=side * 15)
-        ell(P(side * 0.9 * nw, nv + 0.02), (0.2 * nw * fw, 0.3 * nw * fw), skin * 0.82, a0=90 - side * 90, a1=270 - side * 90,
-            th=max(1, int(0.01 * fw * R)))
-    # mouth: upper and lower lip polygons, dark line
+        _ellipse(img, P(side * 0.45 * nw, nv - 0.01), (0.25 * nw * fw, 0.1 * nw * fw), skin * 0.35, ang=side * 15)
+        _ellipse(img, P(side * 0.9 * nw, nv + 0.02), (0.2 * nw * fw, 0.3 * nw * fw), skin * 0.82, a0=90 - side * 90, a1=270 - side * 90,
+                 th=max(1, int(0.01 * fw * R)))
+
+def _draw_mouth(img, s: dict):
+    "Mouth: upper and lower lip polygons, the dark line between them, and the chin crease."
+    R, fw, P = img.shape[0], s['fw'], _face_to_image(s)
+    skin = np.asarray(s['skin'])
     mu, mv, lt, sm = s['mouth_u'], s['mouth_v'], s['lip_t'], s['smile']
     us = np.linspace(-mu, mu, 21); qs = np.clip(1 - (us / mu) ** 2, 0, 1)
     line = [P(u, mv + sm * (u / mu) ** 2) for u in us]
     upper = [P(u, mv + sm * (u / mu) ** 2 + lt * q ** 0.7 * (1 - 0.35 * np.exp(-(u / (0.12 * mu)) ** 2))) for u, q in zip(us, qs)]
     lower = [P(u, mv + sm * (u / mu) ** 2 - 1.2 * lt * q ** 0.8) for u, q in zip(us, qs)]
-    cv2.fillPoly(img, [_pts(upper + line[::-1], R)], col(s['lip'] * 0.9), **aa)
-    cv2.fillPoly(img, [_pts(lower + line[::-1], R)], col(s['lip']), **aa)
-    cv2.polylines(img, [_pts(line, R)], False, col(s['lip'] * 0.45), max(1, int(0.012 * fw * R)), **aa)
+    cv2.fillPoly(img, [_pts(upper + line[::-1], R)], _col(s['lip'] * 0.9), **_AA)
+    cv2.fillPoly(img, [_pts(lower + line[::-1], R)], _col(s['lip']), **_AA)
+    cv2.polylines(img, [_pts(line, R)], False, _col(s['lip'] * 0.45), max(1, int(0.012 * fw * R)), **_AA)
     # chin crease
-    ell(P(0, mv - s['chin_d'] + 0.1), (0.14 * fw, 0.04 * fw), skin * 0.88, a0=20, a1=160, th=max(1, int(0.01 * fw * R)))
-    # fringe (may occlude part of the brows)
-    if s['fringe'] is not None:
-        fr = np.random.default_rng(s['fringe']['seed'])
-        low = s['brow_v'] + s['fringe']['low']
-        us = np.linspace(-0.95, 0.95, 15)
-        bottom = [P(u, low + 0.08 * (abs(u)) + fr.uniform(-0.04, 0.04)) for u in us]
-        cv2.fillPoly(img, [_pts([P(-0.98, s['hairline'] + 0.1)] + bottom + [P(0.98, s['hairline'] + 0.1), P(0, s['hairline'] + 0.3)], R)],
-                     col(hair), **aa)
-    # glasses
-    if s['glasses'] is not None:
-        g = s['glasses']; gcol = col(np.array([30, 30, 35]) * (1 + 4 * g['dark']))
-        t = max(1, int(g['thick'] * fw * R))
-        for side in (-1, 1):
-            e = P(side * s['eye_u'], s['eye_v'] - 0.01)
-            if g['shape'] == 0: ell(e, (0.27 * fw, 0.2 * fw), gcol, th=t)
-            else:
-                cv2.rectangle(img, tuple(int(v) for v in _pts((e[0] - 0.26 * fw, e[1] - 0.17 * fw), R).ravel()),
-                              tuple(int(v) for v in _pts((e[0] + 0.26 * fw, e[1] + 0.17 * fw), R).ravel()), gcol, t, cv2.LINE_AA, _SH)
-        cv2.polylines(img, [_pts([P(-s['eye_u'] + 0.27, s['eye_v']), P(0, s['eye_v'] + 0.04), P(s['eye_u'] - 0.27, s['eye_v'])], R)],
-                      False, gcol, t, **aa)
-    # skin texture (multiplicative, two scales) and a few moles; it moves with the face
+    _ellipse(img, P(0, mv - s['chin_d'] + 0.1), (0.14 * fw, 0.04 * fw), skin * 0.88, a0=20, a1=160, th=max(1, int(0.01 * fw * R)))
+
+# %% ../nbs/06_synthme.ipynb #d018e
+def _draw_fringe(img, s: dict):
+    "A fringe from the hairline down to `brow_v + fringe['low']`, its lower edge jagged (its own seed)."
+    R, P = img.shape[0], _face_to_image(s)
+    fr = np.random.default_rng(s['fringe']['seed'])
+    low = s['brow_v'] + s['fringe']['low']
+    us = np.linspace(-0.95, 0.95, 15)
+    bottom = [P(u, low + 0.08 * (abs(u)) + fr.uniform(-0.04, 0.04)) for u in us]
+    cv2.fillPoly(img, [_pts([P(-0.98, s['hairline'] + 0.1)] + bottom + [P(0.98, s['hairline'] + 0.1), P(0, s['hairline'] + 0.3)], R)],
+                 _col(np.asarray(s['hair'])), **_AA)
+
+def _draw_glasses(img, s: dict):
+    "Glasses: two round (`shape` 0) or rectangular (1) rims of thickness `thick` and a bridge."
+    R, fw, P = img.shape[0], s['fw'], _face_to_image(s)
+    g = s['glasses']; gcol = _col(np.array([30, 30, 35]) * (1 + 4 * g['dark']))
+    t = max(1, int(g['thick'] * fw * R))
+    for side in (-1, 1):
+        e = P(side * s['eye_u'], s['eye_v'] - 0.01)
+        if g['shape'] == 0: _ellipse(img, e, (0.27 * fw, 0.2 * fw), gcol, th=t)
+        else:
+            cv2.rectangle(img, tuple(int(v) for v in _pts((e[0] - 0.26 * fw, e[1] - 0.17 * fw), R).ravel()),
+                          tuple(int(v) for v in _pts((e[0] + 0.26 * fw, e[1] + 0.17 * fw), R).ravel()), gcol, t, cv2.LINE_AA, _SH)
+    cv2.polylines(img, [_pts([P(-s['eye_u'] + 0.27, s['eye_v']), P(0, s['eye_v'] + 0.04), P(s['eye_u'] - 0.27, s['eye_v'])], R)],
+                  False, gcol, t, **_AA)
+
+# %% ../nbs/06_synthme.ipynb #d018f
+def _skin_texture(img, s: dict):
+    "Multiplicative skin texture at two scales and a few moles, from the subject's `render_seed`; it moves with the face."
+    R, fw, P = img.shape[0], s['fw'], _face_to_image(s)
+    rng = np.random.default_rng(s['render_seed'])
     sc = R / 256
     fine = cv2.GaussianBlur(rng.standard_normal((R, R)).astype(np.float32), (0, 0), 1.0 * sc)
     coarse = cv2.GaussianBlur(rng.standard_normal((R, R)).astype(np.float32), (0, 0), 5.0 * sc)
@@ -458,7 +547,17 @@ def _render_subject(s: dict, R: int) -> np.ndarray:
     img *= (1 + tex)[..., None]
     for _ in range(s['n_moles']):
         u, v = rng.uniform(-0.7, 0.7), rng.uniform(-0.7, 0.4)
-        ell(P(u, v), (0.015 * fw, 0.015 * fw), skin * 0.55)
+        _ellipse(img, P(u, v), (0.015 * fw, 0.015 * fw), np.asarray(s['skin']) * 0.55)
+
+# %% ../nbs/06_synthme.ipynb #d018g
+def _render_subject(s: dict, R: int) -> np.ndarray:
+    "The neutral face of one subject drawn at R x R (float32 RGB, 0..255). Deterministic in `s`."
+    img = _canvas(s, R)
+    _draw_head(img, s); _shade(img, s)
+    _draw_brows(img, s); _draw_eyes(img, s); _draw_nose(img, s); _draw_mouth(img, s)
+    if s['fringe'] is not None: _draw_fringe(img, s)     # may occlude part of the brows
+    if s['glasses'] is not None: _draw_glasses(img, s)
+    _skin_texture(img, s)
     img = cv2.GaussianBlur(img, (0, 0), 0.35 * R / 256 * 2)
     return np.clip(img, 0, 255)
 
@@ -467,6 +566,7 @@ def _face_phi(cfg) -> float:
     "The motion axis in the face's own frame (radians): `phi` in the image minus the face's rotation `layout - 90`."
     return math.radians(cfg.motion_deg - (cfg.layout_deg - 90.0))
 
+# %% ../nbs/06_synthme.ipynb #d018i
 def _rotate_layout(img: np.ndarray, cfg, vectors: bool = False) -> np.ndarray:
     """Rotate an (R, R, C) image about its centre by `layout_deg - 90` (anticlockwise as displayed); with `vectors`,
     the (dx, dy) values (y down) of a displacement field are rotated too. The identity at `layout_deg = 90`."""
@@ -479,6 +579,18 @@ def _rotate_layout(img: np.ndarray, cfg, vectors: bool = False) -> np.ndarray:
         out[..., 0], out[..., 1] = c * dx + s * dy, -s * dx + c * dy
     return out
 
+# %% ../nbs/06_synthme.ipynb #d018j
+def _blink_profile(n_frames: int, blink_time: float) -> np.ndarray:
+    "Lid closure per frame: a Gaussian bump (sd 0.18 of the clip) centred at `blink_time` (0 = onset, 1 = offset)."
+    return np.exp(-0.5 * ((np.arange(n_frames) / (n_frames - 1) - blink_time) / 0.18) ** 2)
+
+# %% ../nbs/06_synthme.ipynb #d018k
+def _light_field(S: int, light: tuple) -> np.ndarray:
+    "Gain per pixel at S x S for the clip's `light` = (direction, strength, brightness): brightness x a linear gradient along the direction."
+    g = (np.arange(S, dtype=np.float32) + 0.5) / S - 0.5
+    ld, lk, lb = light
+    return (lb * (1 + 2 * lk * (math.cos(ld) * g[None, :] + math.sin(ld) * g[:, None]))).astype(np.float32)
+
 # %% ../nbs/06_synthme.ipynb #c018b
 def _render_clip(cfg: SynthMEConfig, subj: dict, clip: dict, base: np.ndarray, out: np.ndarray):
     "Render the T frames of one clip into `out` (T, H, W, 3) uint8."
@@ -488,12 +600,9 @@ def _render_clip(cfg: SynthMEConfig, subj: dict, clip: dict, base: np.ndarray, o
     cls_f = _field(_components(subj, clip, phi, 'class'), R, ox, oy) * np.float32(rs)
     blk_f = _field(_components(subj, clip, phi, 'blink'), R, ox, oy) * np.float32(rs) if clip['blink'] else None
     p = temporal_profile(cfg.n_frames, cfg.offset_level); c = (cfg.n_frames - 1) // 2
-    pb = np.exp(-0.5 * ((np.arange(cfg.n_frames) / (cfg.n_frames - 1) - clip['blink_time']) / 0.18) ** 2)
+    pb = _blink_profile(cfg.n_frames, clip['blink_time'])
     ar = np.arange(R, dtype=np.float32)
-    # lighting (camera frame, output resolution)
-    g = (np.arange(S, dtype=np.float32) + 0.5) / S - 0.5
-    ld, lk, lb = clip['light']
-    L = (lb * (1 + 2 * lk * (math.cos(ld) * g[None, :] + math.sin(ld) * g[:, None]))).astype(np.float32)
+    L = _light_field(S, clip['light'])   # lighting (camera frame, output resolution)
     nrng = np.random.default_rng(clip['noise_seed'])
     for t in range(cfg.n_frames):
         # backward map: output pixel x shows the base image at x - (face offset + head shift + AU field [+ blink])
@@ -510,6 +619,7 @@ def _render_clip(cfg: SynthMEConfig, subj: dict, clip: dict, base: np.ndarray, o
 
 # %% ../nbs/06_synthme.ipynb #c018c
 def _generate(cfg: SynthMEConfig):
+    "Plan and render a benchmark: (subjects, clips, videos `(N, T, S, S, 3)` uint8); each subject's face is drawn once."
     subjects, clips = _plan(cfg)
     R = cfg.size * cfg.scale
     videos = np.empty((cfg.n_clips, cfg.n_frames, cfg.size, cfg.size, 3), np.uint8)
@@ -542,6 +652,32 @@ def dominant_axis(field: np.ndarray, weights: np.ndarray|None = None) -> float:
     ex, ey = V[:, -1]
     return math.atan2(-ey, ex) % math.pi
 
+# %% ../nbs/06_synthme.ipynb #d020t
+def _sample_table(config: SynthMEConfig, key: str, clips: list) -> pd.DataFrame:
+    "The common sample table (`SAMPLE_COLUMNS`) of the planned `clips`: frame references `synthme:<key>/<clip>/<t>`, labels, coded AUs."
+    T = config.n_frames; apex = (T - 1) // 2
+    src = (f"SynthME v{_GENERATOR_VERSION}(seed={config.seed}, phi_deg={config.motion_deg:g}, layout_deg={config.layout_deg:g}, size={config.size}, "
+           f"n_frames={T}, key={key})")
+    rows = []
+    for c in clips:
+        au = set(c['aus_coded']) | ({45} if c['blink'] else set())   # what the (noisy) annotator coded
+        rows.append(dict(dataset='synthme', subject=c['subject'], clip=c['clip'], onset=0, apex=apex, offset=T - 1,
+                         frames=tuple(f"synthme:{key}/{c['clip']}/{t}" for t in range(T)),
+                         label=c['label'], y=c['y'], au=tuple(int(a in au) for a in AU_VOCAB), au_raw='', source=src))
+    return pd.DataFrame(rows, columns=list(SAMPLE_COLUMNS))
+
+# %% ../nbs/06_synthme.ipynb #d020u
+def _truth_table(config: SynthMEConfig, clips: list) -> pd.DataFrame:
+    "The planted ground truth per clip: AUs (planted and coded), intensities, axes, amplitude, head shift, face offset, blink, noise, flicker."
+    return pd.DataFrame([dict(
+        subject=c['subject'], clip=c['clip'], label=c['label'], aus=c['aus'], aus_coded=c['aus_coded'],
+        au_intensity=c['au_intensity'], phi_deg=config.motion_deg, layout_deg=config.layout_deg,
+        amplitude_px=c['amplitude_px'], amplitude_px224=c['amplitude_px224'],
+        shift_px=c['shift_px'], shift_mag_px=math.hypot(*c['shift_px']),
+        face_offset_px=(c['face_offset'][0] * config.size, c['face_offset'][1] * config.size),
+        blink=c['blink'], blink_px=c['blink_px'], blink_time=c['blink_time'],
+        noise_std=c['noise_std'], flicker=c['flicker']) for c in clips])
+
 # %% ../nbs/06_synthme.ipynb #c020b
 class SynthME:
     "A generated SynthME benchmark: videos, the common sample table and the planted ground truth."
@@ -555,24 +691,8 @@ class SynthME:
         exp = (config.n_clips, config.n_frames, config.size, config.size, 3)
         if videos.shape != exp or videos.dtype != np.uint8:
             raise ValueError(f"SynthME videos have shape {videos.shape} {videos.dtype}, expected {exp} uint8 for {config}")
-        T = config.n_frames; apex = (T - 1) // 2
-        src = (f"SynthME v{_GENERATOR_VERSION}(seed={config.seed}, phi_deg={config.motion_deg:g}, layout_deg={config.layout_deg:g}, size={config.size}, "
-               f"n_frames={T}, key={self.key})")
-        rows = []
-        for c in self._clips:
-            au = set(c['aus_coded']) | ({45} if c['blink'] else set())   # what the (noisy) annotator coded
-            rows.append(dict(dataset='synthme', subject=c['subject'], clip=c['clip'], onset=0, apex=apex, offset=T - 1,
-                             frames=tuple(f"synthme:{self.key}/{c['clip']}/{t}" for t in range(T)),
-                             label=c['label'], y=c['y'], au=tuple(int(a in au) for a in AU_VOCAB), au_raw='', source=src))
-        self.table = pd.DataFrame(rows, columns=list(SAMPLE_COLUMNS))
-        self.truth = pd.DataFrame([dict(
-            subject=c['subject'], clip=c['clip'], label=c['label'], aus=c['aus'], aus_coded=c['aus_coded'],
-            au_intensity=c['au_intensity'], phi_deg=config.motion_deg, layout_deg=config.layout_deg,
-            amplitude_px=c['amplitude_px'], amplitude_px224=c['amplitude_px224'],
-            shift_px=c['shift_px'], shift_mag_px=math.hypot(*c['shift_px']),
-            face_offset_px=(c['face_offset'][0] * config.size, c['face_offset'][1] * config.size),
-            blink=c['blink'], blink_px=c['blink_px'], blink_time=c['blink_time'],
-            noise_std=c['noise_std'], flicker=c['flicker']) for c in self._clips])
+        self.table = _sample_table(config, self.key, self._clips)
+        self.truth = _truth_table(config, self._clips)
         self._index = {c['clip']: c['index'] for c in self._clips}
 
     @property
@@ -582,71 +702,79 @@ class SynthME:
         return (f"SynthME({len(self)} clips, {self.config.n_subjects} subjects, {self.config.size}px x {self.config.n_frames} frames, "
                 f"phi={self.config.motion_deg:g} deg, layout={self.config.layout_deg:g} deg, key={self.key}{', cached' if self.from_cache else ''})")
 
-    def index_of(self, row_or_index) -> int:
-        "Position of a clip given an int position, a clip id, a frame reference, or a table row (Series/dict with `clip`)."
-        x = row_or_index
-        if isinstance(x, (int, np.integer)) and not isinstance(x, bool):
-            if not -len(self) <= x < len(self): raise IndexError(f"SynthME clip index {x} out of range for {len(self)} clips")
-            return int(x) % len(self)
-        if isinstance(x, str):
-            if x.startswith('synthme:'): return self._parse_ref(x)[0]
-            if x in self._index: return self._index[x]
-            raise KeyError(f"SynthME has no clip {x!r} (key {self.key}); clips look like {self._clips[0]['clip']!r}")
-        if hasattr(x, 'get') and x.get('clip', None) is not None:
-            if x.get('dataset', 'synthme') != 'synthme':
-                raise ValueError(f"row of dataset {x.get('dataset')!r} given to SynthME.load (clip {x.get('clip')!r})")
-            fr = x.get('frames', None)
-            if fr is not None and len(fr): return self._parse_ref(fr[0])[0]
-            return self.index_of(str(x['clip']))
-        raise TypeError(f"SynthME.load expects an int, a clip id, a frame reference or a table row, got {type(x).__name__}")
+# %% ../nbs/06_synthme.ipynb #d020p
+@patch
+def _parse_ref(self:SynthME, ref: str):
+    "(clip position, frame) of a frame reference `synthme:<key>/<clip>/<t>` of this benchmark."
+    try:
+        head, clip, t = ref.split('/')
+        key = head.split(':', 1)[1]; t = int(t)
+    except (ValueError, IndexError):
+        raise ValueError(f"bad SynthME frame reference {ref!r}; expected 'synthme:<key>/<clip>/<t>'") from None
+    if key != self.key:
+        raise ValueError(f"frame reference {ref!r} belongs to SynthME key {key}, this dataset is {self.key}")
+    if clip not in self._index: raise KeyError(f"frame reference {ref!r}: no clip {clip!r} in SynthME {self.key}")
+    if not 0 <= t < self.config.n_frames: raise IndexError(f"frame reference {ref!r}: frame {t} outside 0..{self.config.n_frames - 1}")
+    return self._index[clip], t
 
-    def _parse_ref(self, ref: str):
-        try:
-            head, clip, t = ref.split('/')
-            key = head.split(':', 1)[1]; t = int(t)
-        except (ValueError, IndexError):
-            raise ValueError(f"bad SynthME frame reference {ref!r}; expected 'synthme:<key>/<clip>/<t>'") from None
-        if key != self.key:
-            raise ValueError(f"frame reference {ref!r} belongs to SynthME key {key}, this dataset is {self.key}")
-        if clip not in self._index: raise KeyError(f"frame reference {ref!r}: no clip {clip!r} in SynthME {self.key}")
-        if not 0 <= t < self.config.n_frames: raise IndexError(f"frame reference {ref!r}: frame {t} outside 0..{self.config.n_frames - 1}")
-        return self._index[clip], t
+# %% ../nbs/06_synthme.ipynb #d020i
+@patch
+def index_of(self:SynthME, row_or_index) -> int:
+    "Position of a clip given an int position, a clip id, a frame reference, or a table row (Series/dict with `clip`)."
+    x = row_or_index
+    if isinstance(x, (int, np.integer)) and not isinstance(x, bool):
+        if not -len(self) <= x < len(self): raise IndexError(f"SynthME clip index {x} out of range for {len(self)} clips")
+        return int(x) % len(self)
+    if isinstance(x, str):
+        if x.startswith('synthme:'): return self._parse_ref(x)[0]
+        if x in self._index: return self._index[x]
+        raise KeyError(f"SynthME has no clip {x!r} (key {self.key}); clips look like {self._clips[0]['clip']!r}")
+    if hasattr(x, 'get') and x.get('clip', None) is not None:
+        if x.get('dataset', 'synthme') != 'synthme':
+            raise ValueError(f"row of dataset {x.get('dataset')!r} given to SynthME.load (clip {x.get('clip')!r})")
+        fr = x.get('frames', None)
+        if fr is not None and len(fr): return self._parse_ref(fr[0])[0]
+        return self.index_of(str(x['clip']))
+    raise TypeError(f"SynthME.load expects an int, a clip id, a frame reference or a table row, got {type(x).__name__}")
 
-    def load(self, row_or_index):
-        "Frames `(T, H, W, 3)` uint8 RGB and their frame numbers `(T,)` (the numbers the table's onset/apex/offset use)."
-        i = self.index_of(row_or_index)
-        return self.videos[i], np.arange(self.config.n_frames)
+# %% ../nbs/06_synthme.ipynb #d020l
+@patch
+def load(self:SynthME, row_or_index):
+    "Frames `(T, H, W, 3)` uint8 RGB and their frame numbers `(T,)` (the numbers the table's onset/apex/offset use)."
+    i = self.index_of(row_or_index)
+    return self.videos[i], np.arange(self.config.n_frames)
 
-    def read_frame(self, ref: str) -> np.ndarray:
-        "One frame `(H, W, 3)` uint8 from a reference `synthme:<key>/<clip>/<t>` of the table's `frames` column."
-        i, t = self._parse_ref(ref)
-        return self.videos[i, t]
+@patch
+def read_frame(self:SynthME, ref: str) -> np.ndarray:
+    "One frame `(H, W, 3)` uint8 from a reference `synthme:<key>/<clip>/<t>` of the table's `frames` column."
+    i, t = self._parse_ref(ref)
+    return self.videos[i, t]
 
-    def displacement(self, row_or_index, t: int|None = None, part: str = 'class') -> np.ndarray:
-        """True motion from the onset frame to frame `t` (default: the apex) of one clip, `(H, W, 2)` float32 (dx, dy) in
-        output pixels (x right, y down), in the image (the face's layout rotation applied). `part`: 'class' (the AUs, oriented by phi), 'blink', 'shift' (global head shift),
-        'nuisance' (blink + shift) or 'all'."""
-        i = self.index_of(row_or_index); c = self._clips[i]; cfg = self.config; S = cfg.size
-        T = cfg.n_frames; a = (T - 1) // 2; t = a if t is None else int(t)
-        if not 0 <= t < T: raise IndexError(f"frame {t} outside 0..{T - 1}")
-        if part not in ('class', 'blink', 'shift', 'nuisance', 'all'):
-            raise ValueError(f"part must be one of 'class', 'blink', 'shift', 'nuisance', 'all'; got {part!r}")
-        ox, oy = c['face_offset']; d = np.zeros((S, S, 2), np.float32)
-        if part in ('class', 'all'):
-            d += _field(_components(self._subjects[c['subject_index']], c, _face_phi(cfg), 'class'), S, ox, oy) * \
-                 np.float32(temporal_profile(T, cfg.offset_level)[t])
-        if part in ('blink', 'nuisance', 'all') and c['blink']:
-            pb = np.exp(-0.5 * ((np.arange(T) / (T - 1) - c['blink_time']) / 0.18) ** 2)
-            d += _field(_components(self._subjects[c['subject_index']], c, _face_phi(cfg), 'blink'), S, ox, oy) * np.float32(pb[t] - pb[0])
-        if part in ('shift', 'nuisance', 'all'):
-            d += np.array(c['shift_px'], np.float32) * np.float32(t / a)
-        return _rotate_layout(d, cfg, vectors=True)   # the face frame -> the image
+# %% ../nbs/06_synthme.ipynb #d020d
+@patch
+def displacement(self:SynthME, row_or_index, t: int|None = None, part: str = 'class') -> np.ndarray:
+    """True motion from the onset frame to frame `t` (default: the apex) of one clip, `(H, W, 2)` float32 (dx, dy) in
+    output pixels (x right, y down), in the image (the face's layout rotation applied). `part`: 'class' (the AUs, oriented by phi), 'blink', 'shift' (global head shift),
+    'nuisance' (blink + shift) or 'all'."""
+    i = self.index_of(row_or_index); c = self._clips[i]; cfg = self.config; S = cfg.size
+    T = cfg.n_frames; a = (T - 1) // 2; t = a if t is None else int(t)
+    if not 0 <= t < T: raise IndexError(f"frame {t} outside 0..{T - 1}")
+    if part not in ('class', 'blink', 'shift', 'nuisance', 'all'):
+        raise ValueError(f"part must be one of 'class', 'blink', 'shift', 'nuisance', 'all'; got {part!r}")
+    ox, oy = c['face_offset']; d = np.zeros((S, S, 2), np.float32)
+    if part in ('class', 'all'):
+        d += _field(_components(self._subjects[c['subject_index']], c, _face_phi(cfg), 'class'), S, ox, oy) * \
+             np.float32(temporal_profile(T, cfg.offset_level)[t])
+    if part in ('blink', 'nuisance', 'all') and c['blink']:
+        pb = _blink_profile(T, c['blink_time'])
+        d += _field(_components(self._subjects[c['subject_index']], c, _face_phi(cfg), 'blink'), S, ox, oy) * np.float32(pb[t] - pb[0])
+    if part in ('shift', 'nuisance', 'all'):
+        d += np.array(c['shift_px'], np.float32) * np.float32(t / a)
+    return _rotate_layout(d, cfg, vectors=True)   # the face frame -> the image
 
-# %% ../nbs/06_synthme.ipynb #c020c
-def load_synthme(config: SynthMEConfig|str|None = None, *, preset: str = 'smoke', cache_dir=None, cache: bool = True,
-                 **overrides) -> SynthME:
-    """Generate (or read from the cache) a SynthME benchmark. `config` (a `SynthMEConfig` or a preset name) wins over
-    `preset`; keyword `overrides` replace config fields. The cache file is `<cache dir>/<key>.npz`, written atomically."""
+# %% ../nbs/06_synthme.ipynb #d020c
+def _synthme_config(config, preset: str, overrides: dict) -> SynthMEConfig:
+    "The config `load_synthme` means: `config` (a `SynthMEConfig` or a preset name) or `preset`, with the fields in `overrides` replaced."
     if isinstance(config, str): preset, config = config, None
     if config is None:
         if preset not in SYNTHME_PRESETS: raise KeyError(f"unknown SynthME preset {preset!r}; known: {list(SYNTHME_PRESETS)}")
@@ -655,14 +783,29 @@ def load_synthme(config: SynthMEConfig|str|None = None, *, preset: str = 'smoke'
         bad = sorted(set(overrides) - {f.name for f in dataclasses.fields(SynthMEConfig)})
         if bad: raise TypeError(f"unknown SynthMEConfig field(s) {bad}; known: {[f.name for f in dataclasses.fields(SynthMEConfig)]}")
         config = dataclasses.replace(config, **overrides)
+    return config
+
+# %% ../nbs/06_synthme.ipynb #d020e
+def _from_cache(path: Path, config: SynthMEConfig) -> SynthME|None:
+    "The benchmark in the cache file `path` if it exists and holds exactly `config`; None if missing, unreadable or stale."
+    if path.exists():
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                if str(z['config']) == _config_json(config): return SynthME(config, z['videos'], path, from_cache=True)
+        except Exception: pass   # unreadable or stale: regenerate and overwrite
+    return None
+
+# %% ../nbs/06_synthme.ipynb #c020c
+def load_synthme(config: SynthMEConfig|str|None = None, *, preset: str = 'smoke', cache_dir=None, cache: bool = True,
+                 **overrides) -> SynthME:
+    """Generate (or read from the cache) a SynthME benchmark. `config` (a `SynthMEConfig` or a preset name) wins over
+    `preset`; keyword `overrides` replace config fields. The cache file is `<cache dir>/<key>.npz`, written atomically."""
+    config = _synthme_config(config, preset, overrides)
     key, path = config.key(), None
     if cache:
         d = synthme_cache_dir(cache_dir); path = d / f"{key}.npz"
-        if path.exists():
-            try:
-                with np.load(path, allow_pickle=False) as z:
-                    if str(z['config']) == _config_json(config): return SynthME(config, z['videos'], path, from_cache=True)
-            except Exception: pass   # unreadable or stale: regenerate and overwrite
+        cached = _from_cache(path, config)
+        if cached is not None: return cached
     t0 = time.perf_counter()
     _, _, videos = _generate(config)
     dt = time.perf_counter() - t0
