@@ -12,13 +12,14 @@ import pandas as pd
 # %% auto #0
 __all__ = ['PAPER_DIR', 'PAPER_DATASETS', 'DATASET_TITLES', 'ACC_UF1', 'UF1_UAR', 'TABLES', 'reported', 'TableSpec', 'paper_rows']
 
-# %% ../nbs/14a_specs.ipynb #sp008
+# %% ../nbs/14a_specs.ipynb #sp005
 PAPER_DIR = Path(__file__).parent / 'paper' if '__file__' in globals() else Path('../facesleuth/paper')
 PAPER_DATASETS = {'CASME II': 'casme2', 'SAMM': 'samm', 'MMEW': 'mmew', 'SMIC-HS': 'smic_hs', 'composite': 'megc2019',
                   'SMIC': 'smic_hs', 'CASME3': 'casme3'}     # 003 (HSTA) names SMIC-HS 'SMIC' and CAS(ME)^3 'CASME3'
 DATASET_TITLES = {v: k for k, v in reversed(PAPER_DATASETS.items())} | {'casme3': 'CAS(ME)^3', 'synthme': 'SynthME', 'synthme_lodo': 'SynthME domains',
                                                             'megc2019': 'MEGC2019 composite'}
 
+# %% ../nbs/14a_specs.ipynb #sp008
 @functools.lru_cache(maxsize=None)
 def _read_reported(path:Path) -> pd.DataFrame:        # read once per process; callers get copies
     df = pd.read_csv(path, dtype=str, keep_default_na=False)
@@ -53,11 +54,13 @@ class TableSpec:
 
 ACC_UF1, UF1_UAR = (('acc', 'acc %', 100), ('uf1', 'UF1', 1)), (('uf1', 'UF1', 1), ('uar', 'UAR', 1))
 
+# %% ../nbs/14a_specs.ipynb #sp014b
 def paper_rows(tag:str) -> dict:
     "The registered models serving one paper table, from the registry's `rows` ('004 T6 Both'): {printed row: model}."
     from facesleuth.model import list_models, model_info
     return {r[len(tag) + 1:]: n for n in list_models() for r in model_info(n).rows if r.startswith(tag + ' ')}
 
+# %% ../nbs/14a_specs.ipynb #sp014e
 # where the registry spells a printed row differently (besides θ as 'theta' and spacing): printed -> registry label
 _REGISTRY_LABELS = {'CVA block+FPF block + AU Embeddir': 'CVA+FPF+AU', 'FPF block based on Swin Transformer': 'FPF based on Swin',
                     'EDMDBN': 'EDMDBN summary'}
@@ -69,37 +72,43 @@ def _rows(paper, table, tag) -> tuple:
     known = {_label_key(r): m for r, m in paper_rows(tag).items()}
     return tuple((r, known.get(_label_key(r))) for r in dict.fromkeys(reported(paper, table)['row']))
 
-_UF1_UAR_PCT = (('uf1', 'UF1 %', 100), ('uar', 'UAR %', 100))   # 003 prints every metric in percent
-_HSTA5 = dict(datasets=('CASME3',), protocol='fold_files', metrics=(('acc', 'acc %', 100),) + _UF1_UAR_PCT[::-1])
-_EDM = dict(datasets=('composite', 'CASME II', 'SAMM'), metrics=ACC_UF1, oracle='oracle_uf1')
+# %% ../nbs/14a_specs.ipynb #sp014h
+_PAPER_IDS = {'facesleuth': '000', 'facesleuth_iclr': '002', 'hsta': '003', 'edmdbn': '004'}   # the project's paper index
 
-TABLES = {t.id: t for t in [
-    TableSpec('facesleuth_t1', 'facesleuth', 'table1', '000 Table 1: SOA configurations and their parameters',
-              _rows('facesleuth', 'table1', '000 T1'), datasets=(), kind='params',
-              note='parameter counts at 224x224, 5 classes, released head and compact head; no training'),
-    TableSpec('facesleuth_t2', 'facesleuth', 'table2', '000 Table 2: SOA performance (acc % / F1); the paper reports means over five seeds',
-              _rows('facesleuth', 'table2', '000 T2')),
-    TableSpec('facesleuth_t3', 'facesleuth', 'table3', '000 Table 3: comparison with the state of the art (FaceSleuth = the CVA model)',
-              _rows('facesleuth', 'table3', '000 T3')),
-    TableSpec('facesleuth_t4', 'facesleuth', 'table4', '000 Table 4: contribution of AU embedding, CVA block and FPF block over ResNet-18',
-              _rows('facesleuth', 'table4', '000 T4'), note='MMEW ablations are four-class (000 Sec. 4.2)'),
-    TableSpec('facesleuth_t5', 'facesleuth', 'table5', '000 Table 5: without / with AU embedding',
-              _rows('facesleuth', 'table5', '000 T5')),
-    TableSpec('iclr_t1', 'facesleuth_iclr', 'table1', '002 Table 1: comparison with the state of the art on CASME II (5 classes)',
-              _rows('facesleuth_iclr', 'table1', '002 T1'), datasets=('CASME II',)),
-    TableSpec('iclr_t2', 'facesleuth_iclr', 'table2', '002 Table 2: contribution of AU embedding, CVA block and FPF block',
-              _rows('facesleuth_iclr', 'table2', '002 T2'), datasets=('CASME II', 'SAMM'),
-              note="the last row's label is printed truncated ('AU Embeddir') in the paper"),
-    TableSpec('iclr_t3', 'facesleuth_iclr', 'table3', '002 Table 3: vertical vs horizontal vs both-direction attention',
-              _rows('facesleuth_iclr', 'table3', '002 T3'), datasets=('CASME II', 'SAMM')),
-    TableSpec('iclr_t4', 'facesleuth_iclr', 'table4', '002 Table 4: independent vs continuous attention',
-              _rows('facesleuth_iclr', 'table4', '002 T4'), datasets=('CASME II', 'SAMM')),
-    TableSpec('iclr_t5', 'facesleuth_iclr', 'table5', '002 Table 5: FPF block based on ViT vs Swin Transformer',
-              _rows('facesleuth_iclr', 'table5', '002 T5'), datasets=('CASME II', 'SAMM')),
-    TableSpec('iclr_t6', 'facesleuth_iclr', 'table6', '002 Table 6: single-frame (apex or onset) vs dual-frame input',
-              _rows('facesleuth_iclr', 'table6', '002 T6'), datasets=('CASME II', 'SAMM')),
-    TableSpec('iclr_t7', 'facesleuth_iclr', 'table7', '002 Table 7: performance comparison of AU embedding',
-              _rows('facesleuth_iclr', 'table7', '002 T7'), datasets=('CASME II', 'SAMM')),
+def _spec(id:str, paper:str, table:str, title:str, **kw) -> TableSpec:
+    "The spec of a transcribed table: its printed rows and each row's model from the registry (`_rows`)."
+    return TableSpec(id, paper, table, title, _rows(paper, table, f'{_PAPER_IDS[paper]} T{table[5:]}'), **kw)
+
+TABLES = {}
+def _add(*specs):
+    "Add `specs` to `TABLES` by id."
+    for s in specs: TABLES[s.id] = s
+
+# %% ../nbs/14a_specs.ipynb #sp016
+_add(
+    _spec('facesleuth_t1', 'facesleuth', 'table1', '000 Table 1: SOA configurations and their parameters', datasets=(), kind='params',
+          note='parameter counts at 224x224, 5 classes, released head and compact head; no training'),
+    _spec('facesleuth_t2', 'facesleuth', 'table2', '000 Table 2: SOA performance (acc % / F1); the paper reports means over five seeds'),
+    _spec('facesleuth_t3', 'facesleuth', 'table3', '000 Table 3: comparison with the state of the art (FaceSleuth = the CVA model)'),
+    _spec('facesleuth_t4', 'facesleuth', 'table4', '000 Table 4: contribution of AU embedding, CVA block and FPF block over ResNet-18',
+          note='MMEW ablations are four-class (000 Sec. 4.2)'),
+    _spec('facesleuth_t5', 'facesleuth', 'table5', '000 Table 5: without / with AU embedding'))
+
+# %% ../nbs/14a_specs.ipynb #sp019
+_CASME2_SAMM = dict(datasets=('CASME II', 'SAMM'))
+_add(
+    _spec('iclr_t1', 'facesleuth_iclr', 'table1', '002 Table 1: comparison with the state of the art on CASME II (5 classes)',
+          datasets=('CASME II',)),
+    _spec('iclr_t2', 'facesleuth_iclr', 'table2', '002 Table 2: contribution of AU embedding, CVA block and FPF block', **_CASME2_SAMM,
+          note="the last row's label is printed truncated ('AU Embeddir') in the paper"),
+    _spec('iclr_t3', 'facesleuth_iclr', 'table3', '002 Table 3: vertical vs horizontal vs both-direction attention', **_CASME2_SAMM),
+    _spec('iclr_t4', 'facesleuth_iclr', 'table4', '002 Table 4: independent vs continuous attention', **_CASME2_SAMM),
+    _spec('iclr_t5', 'facesleuth_iclr', 'table5', '002 Table 5: FPF block based on ViT vs Swin Transformer', **_CASME2_SAMM),
+    _spec('iclr_t6', 'facesleuth_iclr', 'table6', '002 Table 6: single-frame (apex or onset) vs dual-frame input', **_CASME2_SAMM),
+    _spec('iclr_t7', 'facesleuth_iclr', 'table7', '002 Table 7: performance comparison of AU embedding', **_CASME2_SAMM))
+
+# %% ../nbs/14a_specs.ipynb #sp022
+_add(
     TableSpec('r_loso', 'facesleuth_r', '', '001: intra-dataset LOSO with per-layer SOA (FaceSleuth-R)',
               (('FaceSleuth-R (per-layer SOA)', 'facesleuth_soa_independent'), ('FaceSleuth (CVA)', 'facesleuth_cva')),
               datasets=('CASME II', 'SAMM', 'SMIC-HS'), note='001 is a summary page: our copy of the paper does not contain its table contents, so nothing is reported here'),
@@ -107,42 +116,45 @@ TABLES = {t.id: t for t in [
               (('FaceSleuth-R (full)', 'facesleuth_soa_independent'), ('w/o FPF', 'facesleuth_soa_no_fpf'), ('w/o AU', 'facesleuth_soa_no_au'),
                ('CVA instead of SOA', 'facesleuth_cva')), datasets=('CASME II', 'SAMM', 'SMIC-HS'), protocol='lodo',
               note='rows follow the summary ("components switched on and off"); real data: the MEGC2019 3-class composite; '
-                   'SynthME: three synthetic domains (synthme_lodo)'),
-    TableSpec('edmdbn_t2', 'edmdbn', 'table2', '004 Table 2: comparison with the state of the art (SMIC-HS 3 classes, CASME II and SAMM 5)',
-              _rows('edmdbn', 'table2', '004 T2'), **(_EDM | dict(datasets=('SMIC-HS', 'CASME II', 'SAMM')))),
-    TableSpec('edmdbn_t3', 'edmdbn', 'table3', '004 Table 3: the MEGC2019 composite (3 classes) and its three parts',
-              _rows('edmdbn', 'table3', '004 T3'), **(_EDM | dict(datasets=('composite', 'SMIC-HS', 'CASME II', 'SAMM'), metrics=UF1_UAR)),
-              note='real data: the parts at 3 classes need class_protocols (e.g. casme2=casme2_3_megc)'),
-    TableSpec('edmdbn_t4', 'edmdbn', 'table4', '004 Table 4: model size and cost', _rows('edmdbn', 'table4', '004 T4'), datasets=(), kind='params',
-              note="004 prints one unlabelled row ('EDMDBN' added); its 'ms/video' is a GPU timing (benchmarks/, not a table)"),
-    TableSpec('edmdbn_t5', 'edmdbn', 'table5', '004 Table 5: MMEW at 3 and 5 classes', _rows('edmdbn', 'table5', '004 T5'),
-              **(_EDM | dict(datasets=('MMEW',))), note='004 reports MMEW at 3 and at 5 classes; a run uses one class protocol (class_protocols)'),
-    TableSpec('edmdbn_t6', 'edmdbn', 'table6', '004 Table 6: entire-motion branch, detail-motion branch, both', _rows('edmdbn', 'table6', '004 T6'), **_EDM),
-    TableSpec('edmdbn_t7', 'edmdbn', 'table7', '004 Table 7: pixel vs feature subtraction', _rows('edmdbn', 'table7', '004 T7'), **_EDM,
-              note="'Feature subtraction' (an extra learnable ResNet block per frame, block unspecified in 004) is not built; "
-                   "004 prints the SAMM accuracies of this table as fractions"),
-    TableSpec('edmdbn_t8', 'edmdbn', 'table8', '004 Table 8: Swin-T with and without accumulated token attention (AA)',
-              _rows('edmdbn', 'table8', '004 T8'), **_EDM, note='004 prints the SAMM accuracies of this table as fractions'),
-    TableSpec('edmdbn_t9', 'edmdbn', 'table9', '004 Table 9: fusing the branches by concatenation vs addition', _rows('edmdbn', 'table9', '004 T9'), **_EDM),
-    # HSTA (003): all metrics printed in percent; CAS(ME)^3 7 classes, 5 folds from HSTA's fold files (by sample, subject
-    # overlap; SynthME: kfold_sample). Not in tables='all' (in_all=False): 53 ablation configurations, see tables.ipynb.
-    TableSpec('hsta_t1', 'hsta', 'table1', '003 Table 1: USTA only, 0-12 USTA layers on the video (block 1) or special (block 2) frames',
-              _rows('hsta', 'table1', '003 T1'), **_HSTA5, in_all=False, note='block names were lost in extraction (docs/notes/paper-index.md)'),
-    TableSpec('hsta_t2', 'hsta', 'table2', '003 Table 2: effect of CSTA (settings a1-a6)', _rows('hsta', 'table2', '003 T2'), **_HSTA5, in_all=False),
-    TableSpec('hsta_t3', 'hsta', 'table3', '003 Table 3: hierarchical learning (settings b1-b12)', _rows('hsta', 'table3', '003 T3'), **_HSTA5, in_all=False),
-    TableSpec('hsta_t4', 'hsta', 'table4', '003 Table 4: number of HSTA layers for three USTA-count pairs', _rows('hsta', 'table4', '003 T4'),
-              **_HSTA5, in_all=False),
-    TableSpec('hsta_t5', 'hsta', 'table5', '003 Table 5: comparison, 3 classes (MEGC2019 mapping), LOSO on SMIC, SAMM and CASME II',
-              _rows('hsta', 'table5', '003 T5'), datasets=('SMIC', 'SAMM', 'CASME II'), metrics=_UF1_UAR_PCT, in_all=False,
-              note="real data: 3 classes need class_protocols (e.g. casme2=casme2_3_megc); the released code's LOSO path adds "
-                   "one sample per class of the held-out subject to training (leakage; claims ledger X5)"),
-    TableSpec('hsta_t6', 'hsta', 'table6', '003 Table 6: CAS(ME)^3 LOSO at 3 and 7 classes', _rows('hsta', 'table6', '003 T6'),
-              datasets=('CASME3',), metrics=_UF1_UAR_PCT, in_all=False,
-              note="a run uses one class protocol (casme3_7 default, casme3_3 via class_protocols); the released LOSO path "
-                   "leaks the held-out subject's samples into training (claims ledger X5)"),
-    TableSpec('hsta_t7', 'hsta', 'table7', '003 Table 7: additional data on CAS(ME)^3 (SF, OF, MaE, OC)', _rows('hsta', 'table7', '003 T7'),
-              **_HSTA5, in_all=False,
-              note="rows with MaE (macro-expression training data) or OC (objective classes as labels) have no built model and "
-                   "are reported only; SF and OF (Lucas-Kanade tracks, hsta_of) run; 003 does not state this table's protocol, "
-                   "its SF row equals Table 4 '4 [=2 =1]' (5-fold)"),
-]}
+                   'SynthME: three synthetic domains (synthme_lodo)'))
+
+# %% ../nbs/14a_specs.ipynb #sp025
+_EDM = dict(datasets=('composite', 'CASME II', 'SAMM'), metrics=ACC_UF1, oracle='oracle_uf1')
+_add(
+    _spec('edmdbn_t2', 'edmdbn', 'table2', '004 Table 2: comparison with the state of the art (SMIC-HS 3 classes, CASME II and SAMM 5)',
+          **(_EDM | dict(datasets=('SMIC-HS', 'CASME II', 'SAMM')))),
+    _spec('edmdbn_t3', 'edmdbn', 'table3', '004 Table 3: the MEGC2019 composite (3 classes) and its three parts',
+          **(_EDM | dict(datasets=('composite', 'SMIC-HS', 'CASME II', 'SAMM'), metrics=UF1_UAR)),
+          note='real data: the parts at 3 classes need class_protocols (e.g. casme2=casme2_3_megc)'),
+    _spec('edmdbn_t4', 'edmdbn', 'table4', '004 Table 4: model size and cost', datasets=(), kind='params',
+          note="004 prints one unlabelled row ('EDMDBN' added); its 'ms/video' is a GPU timing (benchmarks/, not a table)"),
+    _spec('edmdbn_t5', 'edmdbn', 'table5', '004 Table 5: MMEW at 3 and 5 classes', **(_EDM | dict(datasets=('MMEW',))),
+          note='004 reports MMEW at 3 and at 5 classes; a run uses one class protocol (class_protocols)'),
+    _spec('edmdbn_t6', 'edmdbn', 'table6', '004 Table 6: entire-motion branch, detail-motion branch, both', **_EDM),
+    _spec('edmdbn_t7', 'edmdbn', 'table7', '004 Table 7: pixel vs feature subtraction', **_EDM,
+          note="'Feature subtraction' (an extra learnable ResNet block per frame, block unspecified in 004) is not built; "
+               "004 prints the SAMM accuracies of this table as fractions"),
+    _spec('edmdbn_t8', 'edmdbn', 'table8', '004 Table 8: Swin-T with and without accumulated token attention (AA)', **_EDM,
+          note='004 prints the SAMM accuracies of this table as fractions'),
+    _spec('edmdbn_t9', 'edmdbn', 'table9', '004 Table 9: fusing the branches by concatenation vs addition', **_EDM))
+
+# %% ../nbs/14a_specs.ipynb #sp028
+_UF1_UAR_PCT = (('uf1', 'UF1 %', 100), ('uar', 'UAR %', 100))   # 003 prints every metric in percent
+_HSTA5 = dict(datasets=('CASME3',), protocol='fold_files', metrics=(('acc', 'acc %', 100),) + _UF1_UAR_PCT[::-1], in_all=False)
+_add(
+    _spec('hsta_t1', 'hsta', 'table1', '003 Table 1: USTA only, 0-12 USTA layers on the video (block 1) or special (block 2) frames',
+          **_HSTA5, note='block names were lost in extraction (docs/notes/paper-index.md)'),
+    _spec('hsta_t2', 'hsta', 'table2', '003 Table 2: effect of CSTA (settings a1-a6)', **_HSTA5),
+    _spec('hsta_t3', 'hsta', 'table3', '003 Table 3: hierarchical learning (settings b1-b12)', **_HSTA5),
+    _spec('hsta_t4', 'hsta', 'table4', '003 Table 4: number of HSTA layers for three USTA-count pairs', **_HSTA5),
+    _spec('hsta_t5', 'hsta', 'table5', '003 Table 5: comparison, 3 classes (MEGC2019 mapping), LOSO on SMIC, SAMM and CASME II',
+          datasets=('SMIC', 'SAMM', 'CASME II'), metrics=_UF1_UAR_PCT, in_all=False,
+          note="real data: 3 classes need class_protocols (e.g. casme2=casme2_3_megc); the released code's LOSO path adds "
+               "one sample per class of the held-out subject to training (leakage; claims ledger X5)"),
+    _spec('hsta_t6', 'hsta', 'table6', '003 Table 6: CAS(ME)^3 LOSO at 3 and 7 classes', datasets=('CASME3',), metrics=_UF1_UAR_PCT, in_all=False,
+          note="a run uses one class protocol (casme3_7 default, casme3_3 via class_protocols); the released LOSO path "
+               "leaks the held-out subject's samples into training (claims ledger X5)"),
+    _spec('hsta_t7', 'hsta', 'table7', '003 Table 7: additional data on CAS(ME)^3 (SF, OF, MaE, OC)', **_HSTA5,
+          note="rows with MaE (macro-expression training data) or OC (objective classes as labels) have no built model and "
+               "are reported only; SF and OF (Lucas-Kanade tracks, hsta_of) run; 003 does not state this table's protocol, "
+               "its SF row equals Table 4 '4 [=2 =1]' (5-fold)"))
