@@ -38,6 +38,7 @@ class Outcome(NamedTuple):
     note: str|None = None
     suffix: str = ''
 
+# %% ../nbs/14d_claims.ipynb #cl008c
 @dataclass
 class Evidence:
     "What claims are judged against: `execute` rows, `params_table()`, final-epoch thetas, and the test level `alpha`."
@@ -51,10 +52,12 @@ class Evidence:
     @property
     def synthetic(self) -> bool: return self.runs and bool(self.results.synthetic.all())
 
+# %% ../nbs/14d_claims.ipynb #cl008f
 def dlabel(ds) -> str:
     "A dataset's title, marked synthetic where it is."
     return f"{DATASET_TITLES.get(ds, ds)}{' (synthetic)' if str(ds).startswith('synthme') else ''}"
 
+# %% ../nbs/14d_claims.ipynb #cl009b
 CHECKS, PAPER_VALUES = {}, {}
 def check(f):
     "Register `f` as a claim check under its name."
@@ -72,6 +75,7 @@ def model_of(name:str, rows:str|None=None) -> str:
     if _label_key(name) not in known: raise KeyError(f"no registered model serves {rows!r} row {name!r} (known: {sorted(paper_rows(rows))})")
     return known[_label_key(name)]
 
+# %% ../nbs/14d_claims.ipynb #cl012b
 def _table(rows:str):
     "('edmdbn', 'table6') for '004 T6'."
     paper, t = rows.split()
@@ -82,6 +86,7 @@ def _rep(paper, table, row, dataset, metric):
     v = r[(r.row == row) & (r.dataset == dataset) & (r.metric == metric)].value
     return float(v.iloc[0]) if len(v) else np.nan
 
+# %% ../nbs/14d_claims.ipynb #cl012e
 def _ours(results, model, metric='acc_last', dataset=None):
     "Mean over seeds of `metric` for `model` (first dataset, or `dataset`); None when not run."
     if results is None or not len(results) or metric not in results: return None, None
@@ -109,6 +114,7 @@ def gain_by_metric(rows, a, b, dataset='CASME3', metrics=('uf1', 'acc')) -> str:
     p, t = _table(rows)
     return ', '.join(f"{_rep(p, t, a, dataset, m) - _rep(p, t, b, dataset, m):+.1f} {m.upper()}" for m in metrics) + ' points'
 
+# %% ../nbs/14d_claims.ipynb #cl014c
 def _kwargs(f, args): return {k: v for k, v in args.items() if k in inspect.signature(f).parameters}
 
 def paper_value(text:str, args:dict) -> str:
@@ -140,11 +146,13 @@ def shared_added_params(ev, verdict):
     if ev.params is None: return []
     return Outcome(f"{_param(ev.params, 'facesleuth_soa_shared', 'ours added vs CVA, released head'):+d} parameters", 'model definition', verdict)
 
+# %% ../nbs/14d_claims.ipynb #cl018b
 @check
 def established(ev, measured, data, verdict):
     "A claim settled elsewhere (a unit test, the released code): the finding is in the claim's arguments."
     return Outcome(measured, data, verdict)
 
+# %% ../nbs/14d_claims.ipynb #cl018e
 @check
 def paper_t2_theta0_cost(ev):
     "000 Table 2: accuracy of A (CVA) minus D (θ = 0) per dataset, against the claimed 10 points."
@@ -249,6 +257,7 @@ def detail_branch_frames(ev, verdict):
                    '(apex - onset)/3 and (offset - apex)/3 repeated: no motion between real adjacent frames reaches it',
                    'released input pipeline (05c_edmdbn keyframe_motions)', verdict)
 
+# %% ../nbs/14d_claims.ipynb #cl026c
 @check
 def hsta_params(ev, value, tol):
     "HSTA's parameter count against the released model's `value` M."
@@ -278,6 +287,7 @@ def hsta_t4_best(ev, chosen):
     return Outcome(f"best UF1 in Table 4: {best.row} ({best.value:.1f}); {chosen}: {v:.1f}", "the paper's own Table 4",
                    'holds' if best.row == chosen or best.value == v else 'does not hold')
 
+# %% ../nbs/14d_claims.ipynb #cl027b
 @check
 def by_sample_overlap(ev, verdict):
     "HSTA's fold files split by sample; how many by-sample runs at hand have a test subject that also trains."
@@ -303,6 +313,7 @@ def fold_mean_vs_pooled(ev, tol):
                    f"(max |{du.abs().max():.2f}|), UAR {dr.mean():+.2f} (max |{dr.abs().max():.2f}|) points", dlabel(hs.dataset.iloc[0]),
                    'holds' if max(du.abs().max(), dr.abs().max()) <= tol else 'does not hold')
 
+# %% ../nbs/14d_claims.ipynb #cl027e
 @check
 def headline_acc(ev, a, dataset, value, tol, rows=None):
     "Our last-epoch accuracy of model `a` on real `dataset` within `tol` points of the paper's `value` %."
