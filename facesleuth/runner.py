@@ -13,6 +13,7 @@ from dataclasses import dataclass, asdict
 from pathlib import Path
 import pandas as pd
 from tqdm.auto import tqdm
+from fastcore.basics import patch
 from .core import SYNTHETIC_LABEL, pick_device, atomic_write
 from .presets import Preset, get_preset, key_fields
 from .sources import load_data, DataSource, synthme_config, SYNTHME_DOMAINS, data_report_line
@@ -46,29 +47,41 @@ class RunConfig:
 
     def preset_obj(self) -> Preset: return get_preset(self.preset, **dict(self.preset_overrides))
 
-    def key_dict(self) -> dict:
-        d = asdict(self); d.pop('data_root'); d.pop('cache_root')
-        if d['class_protocol'] is None: d.pop('class_protocol')     # SynthME: no class protocol, keys as before
-        ff = d.pop('fold_files')
-        if ff is not None:                                          # the folds' content: the same files anywhere, one key
-            d['fold_files'] = hashlib.sha256(b''.join(p.name.encode() + p.read_bytes()
-                                                      for p in sorted(Path(ff).glob('*_fold_*.csv')))).hexdigest()
-        d['preset'] = key_fields(self.preset_obj())  # every field (late ones at their neutral value excepted): a run stored without one is never reused
-        # the resolved data: every SynthME parameter and the generator version (a changed default is a new run)
-        parts = list(SYNTHME_DOMAINS) if self.dataset == 'synthme_lodo' else self.dataset.split('+')
-        cfgs = {n: synthme_config(n, self.preset_obj(), dict(self.synthme_overrides)) for n in parts}
-        d['synthme'] = {n: dict(asdict(c), _version=SYNTHME_VERSION) for n, c in cfgs.items() if c is not None}
-        # the model as built (a changed default in the code is a new run) and the library version (bumped when numbers can change)
-        p = self.preset_obj()
-        d['model_fingerprint'] = model_fingerprint(self.model, img_size=p.img_size, head=p.head, **dict(self.model_kwargs))
-        d['facesleuth_version'] = __version__
-        return d
-
     def key(self) -> str:
         "A short hash of the full configuration (the run directory's name)."
         s = json.dumps(self.key_dict(), sort_keys=True, default=str)
         return hashlib.sha256(s.encode()).hexdigest()[:12]
 
+# %% ../nbs/13_runner.ipynb #r004
+def _fold_files_digest(folder) -> str:
+    "sha256 of the `*_fold_*.csv` files of `folder` (names and bytes, in name order): the same files anywhere, one digest."
+    return hashlib.sha256(b''.join(p.name.encode() + p.read_bytes()
+                                   for p in sorted(Path(folder).glob('*_fold_*.csv')))).hexdigest()
+
+# %% ../nbs/13_runner.ipynb #r007
+def _synthme_key(cfg:RunConfig) -> dict:
+    "Each SynthME part of `cfg.dataset`, resolved (preset, overrides), with the generator version; {} for a real dataset."
+    parts = list(SYNTHME_DOMAINS) if cfg.dataset == 'synthme_lodo' else cfg.dataset.split('+')
+    cfgs = {n: synthme_config(n, cfg.preset_obj(), dict(cfg.synthme_overrides)) for n in parts}
+    return {n: dict(asdict(c), _version=SYNTHME_VERSION) for n, c in cfgs.items() if c is not None}
+
+# %% ../nbs/13_runner.ipynb #r010
+@patch
+def key_dict(self:RunConfig) -> dict:
+    "What the key hashes: the fields, the folds' content, every preset field, the resolved data, the model as built, the version."
+    d = asdict(self); d.pop('data_root'); d.pop('cache_root')
+    if d['class_protocol'] is None: d.pop('class_protocol')     # SynthME: no class protocol, keys as before
+    ff = d.pop('fold_files')
+    if ff is not None: d['fold_files'] = _fold_files_digest(ff)  # the folds' content: the same files anywhere, one key
+    d['preset'] = key_fields(self.preset_obj())  # every field (late ones at their neutral value excepted): a run stored without one is never reused
+    d['synthme'] = _synthme_key(self)            # the resolved data: a changed SynthME default is a new run
+    # the model as built (a changed default in the code is a new run) and the library version (bumped when numbers can change)
+    p = self.preset_obj()
+    d['model_fingerprint'] = model_fingerprint(self.model, img_size=p.img_size, head=p.head, **dict(self.model_kwargs))
+    d['facesleuth_version'] = __version__
+    return d
+
+# %% ../nbs/13_runner.ipynb #r015
 def _pairs(d): return tuple(sorted((d or {}).items()))
 
 def _synthme_pairs(d):
@@ -78,6 +91,16 @@ def _synthme_pairs(d):
     cast = lambda k, v: float(v) if types.get(k) == 'float' and isinstance(v, (int, float)) and not isinstance(v, bool) else v
     return _pairs({k: cast(k, v) for k, v in (d or {}).items()})
 
+# %% ../nbs/13_runner.ipynb #r018
+def _class_protocol(dataset, name):
+    "The class protocol's name for a real dataset (its default when None); None for SynthME and combinations."
+    from facesleuth.datasets import SPECS, get_class_protocol
+    if dataset not in SPECS and dataset != 'megc2019':
+        if name is not None: raise ValueError(f"class_protocol applies to one real dataset, not {dataset!r}")
+        return None
+    return get_class_protocol(dataset, name).name
+
+# %% ../nbs/13_runner.ipynb #r020
 def run_config(model='facesleuth_cva', dataset='synthme', protocol='loso', preset='smoke', seed=0, *, k=5, inner=False,
                model_kwargs=None, preset_overrides=None, synthme_overrides=None, data_root=None, cache_root=None,
                class_protocol=None, fold_files=None) -> RunConfig:
@@ -87,14 +110,6 @@ def run_config(model='facesleuth_cva', dataset='synthme', protocol='loso', prese
                      _pairs(preset_overrides), _synthme_pairs(synthme_overrides), None if data_root is None else str(data_root),
                      None if cache_root is None else str(cache_root), _class_protocol(dataset, class_protocol),
                      None if fold_files is None else str(fold_files))
-
-def _class_protocol(dataset, name):
-    "The class protocol's name for a real dataset (its default when None); None for SynthME and combinations."
-    from facesleuth.datasets import SPECS, get_class_protocol
-    if dataset not in SPECS and dataset != 'megc2019':
-        if name is not None: raise ValueError(f"class_protocol applies to one real dataset, not {dataset!r}")
-        return None
-    return get_class_protocol(dataset, name).name
 
 # %% ../nbs/13_runner.ipynb #c008
 def atomic_write_text(path, text:str):
@@ -108,6 +123,7 @@ def load_config_data(cfg:RunConfig, *, prepare:bool=True, progress:bool=True) ->
                      class_protocol=cfg.class_protocol, synthme_overrides=dict(cfg.synthme_overrides), prepare=prepare,
                      progress=progress)
 
+# %% ../nbs/13_runner.ipynb #r026
 class Run:
     "A configuration's directory in the store: finished folds, resumption, results."
     def __init__(self, config:RunConfig, store='runs'):
@@ -122,70 +138,52 @@ class Run:
         c = self.config
         return make_folds(data.table, c.protocol, k=c.k, seed=c.seed, inner=c.inner, fold_files=c.fold_files)
 
-    def write_config(self, n_folds:int|None=None):
-        "Write `config.json`: the key, the configuration as given, everything resolved, the library version, the folds."
-        from facesleuth import __version__
-        atomic_write_text(self.dir / 'config.json', json.dumps(
-            dict(key=self.config.key(), config=asdict(self.config), resolved=self.config.key_dict(),
-                 facesleuth_version=__version__, n_folds=n_folds), indent=1, default=str))
+# %% ../nbs/13_runner.ipynb #r029
+@patch
+def write_config(self:Run, n_folds:int|None=None):
+    "Write `config.json`: the key, the configuration as given, everything resolved, the library version, the folds."
+    from facesleuth import __version__
+    atomic_write_text(self.dir / 'config.json', json.dumps(
+        dict(key=self.config.key(), config=asdict(self.config), resolved=self.config.key_dict(),
+             facesleuth_version=__version__, n_folds=n_folds), indent=1, default=str))
 
-    def train_fold(self, data:DataSource, folds:list, i:int, *, device=None, progress=True, checkpoints=False):
-        "Train fold `i` and write its record to the store (atomically, last: the file marks the fold finished)."
-        cfg = self.config; f = folds[i]
-        r = train_fold(cfg.model, data, f, preset=cfg.preset_obj(), seed=cfg.seed, fold_index=i, device=device,
-                       model_kwargs=dict(cfg.model_kwargs), progress=progress)
-        rec = dict(fold=f.name, index=i, test_subjects=list(map(str, f.test_subjects)),
-                   n_train=len(f.train_idx), n_test=len(f.test_idx), n_params=r['n_params'],
-                   preds=r['preds'], history=r['history'], theta=r['theta'])
-        if checkpoints: self._save_checkpoint(i, r['model'])
-        atomic_write_text(self.fold_path(i), json.dumps(rec))
+# %% ../nbs/13_runner.ipynb #r032
+@patch
+def train_fold(self:Run, data:DataSource, folds:list, i:int, *, device=None, progress=True, checkpoints=False):
+    "Train fold `i` and write its record to the store (atomically, last: the file marks the fold finished)."
+    cfg = self.config; f = folds[i]
+    r = train_fold(cfg.model, data, f, preset=cfg.preset_obj(), seed=cfg.seed, fold_index=i, device=device,
+                   model_kwargs=dict(cfg.model_kwargs), progress=progress)
+    rec = dict(fold=f.name, index=i, test_subjects=list(map(str, f.test_subjects)),
+               n_train=len(f.train_idx), n_test=len(f.test_idx), n_params=r['n_params'],
+               preds=r['preds'], history=r['history'], theta=r['theta'])
+    if checkpoints: self._save_checkpoint(i, r['model'])
+    atomic_write_text(self.fold_path(i), json.dumps(rec))
 
-    def execute(self, data:DataSource|None=None, *, device=None, progress=True, max_folds=None,
-                checkpoints:bool=False, executor:str='local', **ray_options) -> 'RunResult':
-        """Train every fold not already in the store (saving each fold's weights if `checkpoints`), then return all folds'
-        results. `executor='ray'` trains the folds as Ray tasks (`execute_folds`; options `address`, `cpus_per_task`,
-        `gpus_per_task`, `retries`)."""
-        cfg = self.config
-        data = data or load_config_data(cfg, progress=progress)
-        folds = self.folds(data)
-        self.write_config(len(folds))
-        todo = self.missing(len(folds))
-        if max_folds is not None: todo = todo[:max_folds]
-        if executor == 'ray': execute_folds([(self, todo)], executor='ray', device=device, progress=progress,
-                                            checkpoints=checkpoints, **ray_options)
-        elif executor != 'local': raise ValueError(f"unknown executor {executor!r}; choose from {EXECUTORS}")
-        else:
-            for i in tqdm(todo, desc=f"{cfg.model} {cfg.protocol} seed {cfg.seed}", disable=not progress, unit='fold'):
-                self.train_fold(data, folds, i, device=device, progress=progress, checkpoints=checkpoints)
-        return self.result(data, folds)
+# %% ../nbs/13_runner.ipynb #r035
+@patch
+def checkpoint_path(self:Run, i): return self.dir / f'fold_{i:03d}.pt'
 
-    def checkpoint_path(self, i): return self.dir / f'fold_{i:03d}.pt'
+@patch
+def _save_checkpoint(self:Run, i, model):
+    import torch
+    state = {k: v.detach().cpu() for k, v in model.state_dict().items()}
+    atomic_write(self.checkpoint_path(i), lambda f: torch.save(state, f))
 
-    def _save_checkpoint(self, i, model):
-        import torch
-        state = {k: v.detach().cpu() for k, v in model.state_dict().items()}
-        atomic_write(self.checkpoint_path(i), lambda f: torch.save(state, f))
-
-    def load_checkpoint(self, i, model=None, num_classes=None):
-        "The final weights of fold `i` (`torch.load(..., weights_only=True)`), loaded into `model` (built if None)."
-        import torch
-        from facesleuth.model import create_model
-        path = self.checkpoint_path(i)
-        if not path.exists(): raise FileNotFoundError(f"no checkpoint {path}: run with checkpoints=True (--checkpoints)")
-        state = torch.load(path, map_location='cpu', weights_only=True)
-        if model is None:
-            p = self.config.preset_obj()
-            n = num_classes or state[[k for k in state if k.endswith('weight')][-1]].shape[0]
-            model = create_model(self.config.model, num_classes=n, img_size=p.img_size, head=p.head, **dict(self.config.model_kwargs))
-        model.load_state_dict(state)
-        return model
-
-    def result(self, data:DataSource, folds=None) -> 'RunResult':
-        "Results of the folds in the store (all of them if the run finished); `folds` default: the configuration's folds of `data`."
-        if folds is None: folds = self.folds(data)
-        recs = [json.loads(self.fold_path(i).read_text()) for i in range(len(folds)) if self.done(i)]
-        return RunResult(self.config, data, recs, n_folds=len(folds), protocol_label=folds[0].label if folds else None,
-                         subject_overlap=any(f.subject_overlap for f in folds))
+@patch
+def load_checkpoint(self:Run, i, model=None, num_classes=None):
+    "The final weights of fold `i` (`torch.load(..., weights_only=True)`), loaded into `model` (built if None)."
+    import torch
+    from facesleuth.model import create_model
+    path = self.checkpoint_path(i)
+    if not path.exists(): raise FileNotFoundError(f"no checkpoint {path}: run with checkpoints=True (--checkpoints)")
+    state = torch.load(path, map_location='cpu', weights_only=True)
+    if model is None:
+        p = self.config.preset_obj()
+        n = num_classes or state[[k for k in state if k.endswith('weight')][-1]].shape[0]
+        model = create_model(self.config.model, num_classes=n, img_size=p.img_size, head=p.head, **dict(self.config.model_kwargs))
+    model.load_state_dict(state)
+    return model
 
 # %% ../nbs/13_runner.ipynb #c011
 class RunResult:
@@ -208,60 +206,114 @@ class RunResult:
     @property
     def complete(self): return len(self.folds) == self.n_folds
 
-    def selected(self, selection='last') -> pd.DataFrame:
-        "The test predictions of each fold at the epoch the selection rule picks."
-        if selection not in SELECTIONS: raise ValueError(f"unknown selection {selection!r}; choose from {SELECTIONS}")
-        if selection == 'inner' and not self.config.inner:
-            raise ValueError("selection 'inner' needs a run with inner=True (a held-out training subject per fold)")
-        return select_epoch(self.preds, selection).preds
+# %% ../nbs/13_runner.ipynb #r042
+@patch
+def selected(self:RunResult, selection='last') -> pd.DataFrame:
+    "The test predictions of each fold at the epoch the selection rule picks."
+    if selection not in SELECTIONS: raise ValueError(f"unknown selection {selection!r}; choose from {SELECTIONS}")
+    if selection == 'inner' and not self.config.inner:
+        raise ValueError("selection 'inner' needs a run with inner=True (a held-out training subject per fold)")
+    return select_epoch(self.preds, selection).preds
 
-    def metrics(self, selection='last', aggregate='pooled') -> dict:
-        "MER metrics (acc, f1, uf1, uar) of all folds' selected test predictions, pooled (default) or as the mean over folds."
-        m = aggregate_metrics(self.selected(selection), list(range(len(self.data.classes))), aggregate)
-        return dict(m, selection=selection, aggregate=aggregate)
+@patch
+def metrics(self:RunResult, selection='last', aggregate='pooled') -> dict:
+    "MER metrics (acc, f1, uf1, uar) of all folds' selected test predictions, pooled (default) or as the mean over folds."
+    m = aggregate_metrics(self.selected(selection), list(range(len(self.data.classes))), aggregate)
+    return dict(m, selection=selection, aggregate=aggregate)
 
-    def theta_summary(self) -> dict:
-        """Per layer, the axial mean and spread of the final-epoch theta over folds (radians and degrees), and the
-        consistency of d loss / d theta over all optimizer steps (`facesleuth.diagnostics.grad_consistency`, mean over folds)."""
-        if not len(self.theta): return {}
-        from facesleuth.diagnostics import grad_consistency
-        df = theta_summary(self.theta)
-        gc = grad_consistency(self.theta).groupby('layer')[['consistency', 'chance']].mean()
-        out = {r['layer']: dict(mean_rad=float(r['mean_rad']), std_rad=float(r['std_rad']), mean_deg=float(r['mean_deg']),
-                                std_deg=float(r['std_deg']), n=int(r['n'])) for r in df.to_dict('records') if r['layer'] != 'all'}
-        for layer, v in out.items():
-            if layer in gc.index: v.update(grad_consistency=float(gc.loc[layer, 'consistency']), grad_consistency_chance=float(gc.loc[layer, 'chance']))
-        return out
+# %% ../nbs/13_runner.ipynb #r046
+@patch
+def theta_summary(self:RunResult) -> dict:
+    """Per layer, the axial mean and spread of the final-epoch theta over folds (radians and degrees), and the
+    consistency of d loss / d theta over all optimizer steps (`facesleuth.diagnostics.grad_consistency`, mean over folds)."""
+    if not len(self.theta): return {}
+    from facesleuth.diagnostics import grad_consistency
+    df = theta_summary(self.theta)
+    gc = grad_consistency(self.theta).groupby('layer')[['consistency', 'chance']].mean()
+    out = {r['layer']: dict(mean_rad=float(r['mean_rad']), std_rad=float(r['std_rad']), mean_deg=float(r['mean_deg']),
+                            std_deg=float(r['std_deg']), n=int(r['n'])) for r in df.to_dict('records') if r['layer'] != 'all'}
+    for layer, v in out.items():
+        if layer in gc.index: v.update(grad_consistency=float(gc.loc[layer, 'consistency']), grad_consistency_chance=float(gc.loc[layer, 'chance']))
+    return out
 
-    def summary(self, selection='last', aggregate='pooled') -> dict:
-        c = self.config; p = c.preset_obj()
-        m = self.metrics(selection, aggregate)
-        return dict(acc=m['acc'], f1=m['f1'], uf1=m['uf1'], uar=m['uar'], n_samples=int(m['n']), n_folds=len(self.folds),
-                    n_folds_total=self.n_folds, complete=self.complete, selection=selection,
-                    selection_label=SELECTION_LABELS[selection], aggregate=aggregate, aggregate_label=AGGREGATES[aggregate], preset=c.preset, dataset=c.dataset, model=c.model,
-                    protocol=c.protocol, protocol_label=self.protocol_label, subject_overlap=self.subject_overlap, seed=c.seed,
-                    classes=self.data.classes, synthetic=self.data.synthetic,
-                    label=SYNTHETIC_LABEL if self.data.synthetic else f"{c.dataset} ({self.protocol_label}, class protocol {c.class_protocol})",
-                    theta=self.theta_summary(), run_key=c.key(), epochs=p.epochs, img_size=p.img_size,
-                    other_selections={s: {k: v for k, v in self.metrics(s, aggregate).items() if k not in ('selection', 'aggregate')}
-                                      for s in SELECTIONS if s != selection and (s != 'inner' or c.inner)},
-                    train_seconds=float(self.history.seconds.sum()) if len(self.history) else 0.0,
-                    data_report=self.data.info.get('summary'), class_protocol=self.data.info.get('class_protocol'),
-                    **({k: self.data.info['summary'][s] for k, s in (('n_excluded', 'excluded'), ('n_corrected', 'corrected'))}
-                       if self.data.info.get('summary') else {}))
+# %% ../nbs/13_runner.ipynb #r049
+@patch
+def _other_selections(self:RunResult, selection, aggregate) -> dict:
+    "The metrics under every selection but `selection` (`inner` only for a run with an inner subject)."
+    return {s: {k: v for k, v in self.metrics(s, aggregate).items() if k not in ('selection', 'aggregate')}
+            for s in SELECTIONS if s != selection and (s != 'inner' or self.config.inner)}
 
-    def write(self, out, selection='last', aggregate='pooled'):
-        "Write summary.json, predictions.csv, theta.csv, history.csv (and, for a real dataset, the adapter's report.csv) to `out`."
-        out = Path(out); out.mkdir(parents=True, exist_ok=True)
-        atomic_write_text(out / 'summary.json', json.dumps(self.summary(selection, aggregate), indent=1, default=float))
-        sel = self.selected(selection).copy()
-        sel['label'] = [self.data.classes[i] for i in sel.y_true]; sel['pred_label'] = [self.data.classes[i] for i in sel.y_pred]
-        atomic_write_text(out / 'predictions.csv', sel.to_csv(index=False))
-        atomic_write_text(out / 'theta.csv', self.theta.to_csv(index=False))
-        atomic_write_text(out / 'history.csv', self.history.to_csv(index=False))
-        rep = self.data.info.get('report')
-        if rep is not None: atomic_write_text(out / 'report.csv', rep.to_csv(index=False))   # every excluded/corrected row
-        return out
+@patch
+def _data_fields(self:RunResult) -> dict:
+    "A real dataset's adapter report (its summary, the class protocol, the clips excluded and corrected); None for SynthME."
+    info = self.data.info
+    return dict(data_report=info.get('summary'), class_protocol=info.get('class_protocol'),
+                **({k: info['summary'][s] for k, s in (('n_excluded', 'excluded'), ('n_corrected', 'corrected'))}
+                   if info.get('summary') else {}))
+
+# %% ../nbs/13_runner.ipynb #r051
+@patch
+def summary(self:RunResult, selection='last', aggregate='pooled') -> dict:
+    "What `summary.json` holds: metrics and labels, the configuration, theta, the other selections, the data's report."
+    c = self.config; p = c.preset_obj()
+    m = self.metrics(selection, aggregate)
+    return dict(acc=m['acc'], f1=m['f1'], uf1=m['uf1'], uar=m['uar'], n_samples=int(m['n']), n_folds=len(self.folds),
+                n_folds_total=self.n_folds, complete=self.complete, selection=selection,
+                selection_label=SELECTION_LABELS[selection], aggregate=aggregate, aggregate_label=AGGREGATES[aggregate], preset=c.preset, dataset=c.dataset, model=c.model,
+                protocol=c.protocol, protocol_label=self.protocol_label, subject_overlap=self.subject_overlap, seed=c.seed,
+                classes=self.data.classes, synthetic=self.data.synthetic,
+                label=SYNTHETIC_LABEL if self.data.synthetic else f"{c.dataset} ({self.protocol_label}, class protocol {c.class_protocol})",
+                theta=self.theta_summary(), run_key=c.key(), epochs=p.epochs, img_size=p.img_size,
+                other_selections=self._other_selections(selection, aggregate),
+                train_seconds=float(self.history.seconds.sum()) if len(self.history) else 0.0,
+                **self._data_fields())
+
+# %% ../nbs/13_runner.ipynb #r055
+@patch
+def write(self:RunResult, out, selection='last', aggregate='pooled'):
+    "Write summary.json, predictions.csv, theta.csv, history.csv (and, for a real dataset, the adapter's report.csv) to `out`."
+    out = Path(out); out.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(out / 'summary.json', json.dumps(self.summary(selection, aggregate), indent=1, default=float))
+    sel = self.selected(selection).copy()
+    sel['label'] = [self.data.classes[i] for i in sel.y_true]; sel['pred_label'] = [self.data.classes[i] for i in sel.y_pred]
+    atomic_write_text(out / 'predictions.csv', sel.to_csv(index=False))
+    atomic_write_text(out / 'theta.csv', self.theta.to_csv(index=False))
+    atomic_write_text(out / 'history.csv', self.history.to_csv(index=False))
+    rep = self.data.info.get('report')
+    if rep is not None: atomic_write_text(out / 'report.csv', rep.to_csv(index=False))   # every excluded/corrected row
+    return out
+
+# %% ../nbs/13_runner.ipynb #r058
+@patch
+def result(self:Run, data:DataSource, folds=None) -> 'RunResult':
+    "Results of the folds in the store (all of them if the run finished); `folds` default: the configuration's folds of `data`."
+    if folds is None: folds = self.folds(data)
+    recs = [json.loads(self.fold_path(i).read_text()) for i in range(len(folds)) if self.done(i)]
+    return RunResult(self.config, data, recs, n_folds=len(folds), protocol_label=folds[0].label if folds else None,
+                     subject_overlap=any(f.subject_overlap for f in folds))
+
+# %% ../nbs/13_runner.ipynb #r060
+EXECUTORS = ('local', 'ray')
+
+@patch
+def execute(self:Run, data:DataSource|None=None, *, device=None, progress=True, max_folds=None,
+            checkpoints:bool=False, executor:str='local', **ray_options) -> 'RunResult':
+    """Train every fold not already in the store (saving each fold's weights if `checkpoints`), then return all folds'
+    results. `executor='ray'` trains the folds as Ray tasks (`execute_folds`; options `address`, `cpus_per_task`,
+    `gpus_per_task`, `retries`)."""
+    cfg = self.config
+    data = data or load_config_data(cfg, progress=progress)
+    folds = self.folds(data)
+    self.write_config(len(folds))
+    todo = self.missing(len(folds))
+    if max_folds is not None: todo = todo[:max_folds]
+    if executor == 'ray': execute_folds([(self, todo)], executor='ray', device=device, progress=progress,
+                                        checkpoints=checkpoints, **ray_options)
+    elif executor != 'local': raise ValueError(f"unknown executor {executor!r}; choose from {EXECUTORS}")
+    else:
+        for i in tqdm(todo, desc=f"{cfg.model} {cfg.protocol} seed {cfg.seed}", disable=not progress, unit='fold'):
+            self.train_fold(data, folds, i, device=device, progress=progress, checkpoints=checkpoints)
+    return self.result(data, folds)
 
 def run(config:RunConfig, store='runs', *, data=None, device=None, progress=True, checkpoints=False, executor='local',
         **ray_options) -> RunResult:
@@ -270,8 +322,6 @@ def run(config:RunConfig, store='runs', *, data=None, device=None, progress=True
                                       **ray_options)
 
 # %% ../nbs/13_runner.ipynb #c012b
-EXECUTORS = ('local', 'ray')
-
 def _fold_task(config:RunConfig, store:str, i:int, device=None, checkpoints:bool=False) -> int:
     "One fold as a Ray task: the data as the configuration names it, fold `i` trained and stored (nothing if already stored)."
     import torch
@@ -283,6 +333,13 @@ def _fold_task(config:RunConfig, store:str, i:int, device=None, checkpoints:bool
     run.train_fold(data, run.folds(data), i, device=device, progress=False, checkpoints=checkpoints)
     return i
 
+# %% ../nbs/13_runner.ipynb #r065
+def _absolute(c:RunConfig) -> RunConfig:
+    "`c` with its data and cache folders made absolute (a Ray worker may start in another directory)."
+    return dataclasses.replace(c, data_root=c.data_root and str(Path(c.data_root).resolve()),
+                               cache_root=c.cache_root and str(Path(c.cache_root).resolve()))
+
+# %% ../nbs/13_runner.ipynb #r067
 def execute_folds(jobs:list, *, executor:str='ray', address:str|None=None, cpus_per_task:int=1, gpus_per_task:float=0,
                   retries:int=3, device=None, progress:bool=True, checkpoints:bool=False) -> int:
     """Train the listed folds of `jobs` = [(Run, fold indices)] as Ray tasks writing into each run's store; returns how
@@ -294,9 +351,7 @@ def execute_folds(jobs:list, *, executor:str='ray', address:str|None=None, cpus_
         ray.init(address=address, include_dashboard=False, log_to_driver=False,
                  **({} if address else dict(num_cpus=os.cpu_count())))
     task = ray.remote(num_cpus=cpus_per_task, num_gpus=gpus_per_task, max_retries=retries)(_fold_task)
-    absolute = lambda c: dataclasses.replace(c, data_root=c.data_root and str(Path(c.data_root).resolve()),
-                                              cache_root=c.cache_root and str(Path(c.cache_root).resolve()))
-    pending = {task.remote(absolute(run.config), str(Path(run.dir.parent).resolve()), i, device, checkpoints): (run, i)
+    pending = {task.remote(_absolute(run.config), str(Path(run.dir.parent).resolve()), i, device, checkpoints): (run, i)
                for run, todo in jobs for i in todo}
     bar = tqdm(total=len(pending), desc=f'folds on Ray ({len(jobs)} run(s))', disable=not progress, unit='fold')
     done = 0
@@ -328,6 +383,7 @@ def run_seeds(config:RunConfig, seeds, store='runs', *, data=None, device=None, 
         rows.append(row)
     return pd.DataFrame(rows)
 
+# %% ../nbs/13_runner.ipynb #r069
 def seeds_summary(df:pd.DataFrame) -> dict:
     "{metric column: (mean, sample std)} over the seeds of a `run_seeds` table."
     return {c: seed_summary(df[c].values) for c in df.columns if c.split('_')[0] in ('acc', 'f1', 'uf1', 'uar')}
@@ -352,10 +408,76 @@ def parse_overrides(text:str|None, what='override') -> dict:
         except json.JSONDecodeError: out[k.strip()] = v.strip()
     return out
 
+# %% ../nbs/13_runner.ipynb #r075
 def _die(msg):
     import sys
     print(f"facesleuth_run: error: {msg}", file=sys.stderr); raise SystemExit(2)
 
+def _check_options(model, preset, protocol, selection, inner, aggregate, dataset, data_root, epochs, k, fold_files, device):
+    "Check the command line's options, in this order; the first wrong one ends the command. Returns the device."
+    from facesleuth.model import list_models
+    from facesleuth.presets import PRESETS
+    from facesleuth.protocols import PROTOCOL_LABELS
+    if model not in list_models(): _die(f"unknown --model {model!r}; choose from: {', '.join(list_models())}")
+    if preset not in PRESETS: _die(f"unknown --preset {preset!r}; choose from: {', '.join(PRESETS)}")
+    if protocol not in PROTOCOL_LABELS: _die(f"unknown --protocol {protocol!r}; choose from: {', '.join(PROTOCOL_LABELS)}")
+    if selection not in SELECTIONS: _die(f"unknown --selection {selection!r}; choose from: {', '.join(SELECTIONS)}")
+    if selection == 'inner' and not inner: _die("--selection inner needs --inner")
+    if aggregate not in AGGREGATES: _die(f"unknown --aggregate {aggregate!r}; choose from: {', '.join(AGGREGATES)}")
+    if dataset != 'synthme' and not data_root: _die(f"--dataset {dataset} needs --data_root (the folder with your licensed copy)")
+    if epochs is not None and epochs < 1: _die(f"--epochs must be >= 1, got {epochs}")
+    if k < 2: _die(f"--k must be >= 2, got {k}")
+    if (protocol == 'fold_files') != bool(fold_files): _die("--protocol fold_files and --fold_files go together")
+    try: return pick_device(device)
+    except RuntimeError as e: _die(str(e))
+
+# %% ../nbs/13_runner.ipynb #r079
+def _changes(preset, epochs, override, synthme, model_kwargs) -> tuple:
+    "The preset, SynthME and model changes of the command line as dicts; a change that does not parse or fit ends the command."
+    try:
+        po = parse_overrides(override, 'override'); so = parse_overrides(synthme, 'synthme')
+        mk = parse_overrides(model_kwargs, 'model_kwargs')
+        if epochs: po['epochs'] = epochs
+        get_preset(preset, **po)
+    except (ValueError, TypeError) as e: _die(str(e))
+    return po, so, mk
+
+# %% ../nbs/13_runner.ipynb #r082
+def _cli_config(model, dataset, protocol, preset, seed, k, inner, po, so, mk, model_kwargs, data_root, cache_root,
+                class_protocol, fold_files) -> RunConfig:
+    "The command's `RunConfig`; one that cannot be built (class protocol, model options) ends the command."
+    try: cfg = run_config(model, dataset, protocol, preset, seed, k=k, inner=inner, preset_overrides=po, synthme_overrides=so,
+                          model_kwargs=mk,
+                          data_root=data_root, cache_root=cache_root, class_protocol=class_protocol, fold_files=fold_files)
+    except (ValueError, KeyError) as e: _die(str(e))
+    try: cfg.key()                             # builds the model once (its fingerprint): a misspelt option fails here
+    except TypeError as e: _die(f"--model_kwargs {model_kwargs!r} do not fit model {model}: {e}")
+    return cfg
+
+# %% ../nbs/13_runner.ipynb #r085
+def _run_cli(cfg:RunConfig, store, dev, device, *, quiet, no_prepare, checkpoints, executor, address, cpus_per_task,
+             gpus_per_task) -> RunResult:
+    "Load the configuration's data and run it in `store` (`dev` locally, `device` as given to Ray tasks); a failure ends the command."
+    try:
+        data = load_config_data(cfg, prepare=not no_prepare, progress=not quiet)
+        if not data.synthetic: print(data_report_line(data.info))
+        opts = dict(address=address, cpus_per_task=cpus_per_task, gpus_per_task=gpus_per_task) if executor == 'ray' else {}
+        return run(cfg, store, data=data, device=device if executor == 'ray' else dev, progress=not quiet,
+                   checkpoints=checkpoints, executor=executor, **opts)
+    except (FileNotFoundError, ValueError, KeyError, TypeError, ImportError, RuntimeError) as e: _die(str(e))
+
+# %% ../nbs/13_runner.ipynb #r088
+def _print_result(s:dict, out):
+    "Print a run's `summary` as the command reports it: label, scores, each SOA layer's theta, the summary's path."
+    print(f"{s['label']}\n{s['model']} on {s['dataset']} ({s['protocol_label']}, preset {s['preset']}, seed {s['seed']}, {s['n_folds']} folds, "
+          f"{s['n_samples']} samples, selection {s['selection']}, {s['aggregate_label']}): acc {s['acc']:.4f}  f1 {s['f1']:.4f}  uf1 {s['uf1']:.4f}  uar {s['uar']:.4f}")
+    for layer, th in s['theta'].items():
+        gc = (f"; dL/dtheta consistency {th['grad_consistency']:.2f} (noise {th['grad_consistency_chance']:.2f})"
+              if 'grad_consistency' in th else '')
+        print(f"  theta {layer}: {th['mean_deg']:.1f} +- {th['std_deg']:.1f} deg{gc}")
+    print(f"written: {Path(out) / 'summary.json'}")
+
+# %% ../nbs/13_runner.ipynb #r092
 @call_parse
 def main(
     model:Param("registered model variant, e.g. facesleuth_cva, facesleuth_soa_independent, resnet18_baseline", str)='facesleuth_cva',
@@ -387,52 +509,30 @@ def main(
     quiet:Param("no progress bars", store_true)=False,
 ):
     "Train and evaluate one configuration over all folds of a protocol; resumable."
-    from facesleuth.model import list_models
-    from facesleuth.presets import PRESETS
-    from facesleuth.protocols import PROTOCOL_LABELS
-    if model not in list_models(): _die(f"unknown --model {model!r}; choose from: {', '.join(list_models())}")
-    if preset not in PRESETS: _die(f"unknown --preset {preset!r}; choose from: {', '.join(PRESETS)}")
-    if protocol not in PROTOCOL_LABELS: _die(f"unknown --protocol {protocol!r}; choose from: {', '.join(PROTOCOL_LABELS)}")
-    if selection not in SELECTIONS: _die(f"unknown --selection {selection!r}; choose from: {', '.join(SELECTIONS)}")
-    if selection == 'inner' and not inner: _die("--selection inner needs --inner")
-    if aggregate not in AGGREGATES: _die(f"unknown --aggregate {aggregate!r}; choose from: {', '.join(AGGREGATES)}")
-    if dataset != 'synthme' and not data_root: _die(f"--dataset {dataset} needs --data_root (the folder with your licensed copy)")
-    if epochs is not None and epochs < 1: _die(f"--epochs must be >= 1, got {epochs}")
-    if k < 2: _die(f"--k must be >= 2, got {k}")
-    if (protocol == 'fold_files') != bool(fold_files): _die("--protocol fold_files and --fold_files go together")
-    try: dev = pick_device(device)
-    except RuntimeError as e: _die(str(e))
-    try:
-        po = parse_overrides(override, 'override'); so = parse_overrides(synthme, 'synthme')
-        mk = parse_overrides(model_kwargs, 'model_kwargs')
-        if epochs: po['epochs'] = epochs
-        get_preset(preset, **po)
-    except (ValueError, TypeError) as e: _die(str(e))
+    dev = _check_options(model, preset, protocol, selection, inner, aggregate, dataset, data_root, epochs, k, fold_files, device)
+    po, so, mk = _changes(preset, epochs, override, synthme, model_kwargs)
     if so and dataset != 'synthme': _die("--synthme applies to --dataset synthme only")
     if executor not in EXECUTORS: _die(f"unknown --executor {executor!r}; choose from: {', '.join(EXECUTORS)}")
-    try: cfg = run_config(model, dataset, protocol, preset, seed, k=k, inner=inner, preset_overrides=po, synthme_overrides=so,
-                          model_kwargs=mk,
-                          data_root=data_root, cache_root=cache_root, class_protocol=class_protocol, fold_files=fold_files)
-    except (ValueError, KeyError) as e: _die(str(e))
-    try: cfg.key()                             # builds the model once (its fingerprint): a misspelt option fails here
-    except TypeError as e: _die(f"--model_kwargs {model_kwargs!r} do not fit model {model}: {e}")
-    store = store or str(Path(out) / 'store')
-    try:
-        data = load_config_data(cfg, prepare=not no_prepare, progress=not quiet)
-        if not data.synthetic: print(data_report_line(data.info))
-        opts = dict(address=address, cpus_per_task=cpus_per_task, gpus_per_task=gpus_per_task) if executor == 'ray' else {}
-        res = run(cfg, store, data=data, device=device if executor == 'ray' else dev, progress=not quiet,
-                  checkpoints=checkpoints, executor=executor, **opts)
-    except (FileNotFoundError, ValueError, KeyError, TypeError, ImportError, RuntimeError) as e: _die(str(e))
+    cfg = _cli_config(model, dataset, protocol, preset, seed, k, inner, po, so, mk, model_kwargs, data_root, cache_root,
+                      class_protocol, fold_files)
+    res = _run_cli(cfg, store or str(Path(out) / 'store'), dev, device, quiet=quiet, no_prepare=no_prepare, checkpoints=checkpoints,
+                   executor=executor, address=address, cpus_per_task=cpus_per_task, gpus_per_task=gpus_per_task)
     res.write(out, selection, aggregate)
-    s = res.summary(selection, aggregate)
-    print(f"{s['label']}\n{model} on {dataset} ({s['protocol_label']}, preset {preset}, seed {seed}, {s['n_folds']} folds, "
-          f"{s['n_samples']} samples, selection {selection}, {s['aggregate_label']}): acc {s['acc']:.4f}  f1 {s['f1']:.4f}  uf1 {s['uf1']:.4f}  uar {s['uar']:.4f}")
-    for layer, th in s['theta'].items():
-        gc = (f"; dL/dtheta consistency {th['grad_consistency']:.2f} (noise {th['grad_consistency_chance']:.2f})"
-              if 'grad_consistency' in th else '')
-        print(f"  theta {layer}: {th['mean_deg']:.1f} +- {th['std_deg']:.1f} deg{gc}")
-    print(f"written: {Path(out) / 'summary.json'}")
+    _print_result(res.summary(selection, aggregate), out)
+
+# %% ../nbs/13_runner.ipynb #r094
+def _train_seconds(folds) -> float:
+    "Seconds trained, summed over the histories of the fold files `folds` (an unreadable file counts 0)."
+    secs = 0.0
+    for f in folds:
+        try: secs += sum(h.get('seconds', 0.0) for h in json.loads(f.read_text()).get('history', []))
+        except (OSError, json.JSONDecodeError): pass
+    return secs
+
+def _changes_text(cfg:dict) -> str:
+    "A stored configuration's changes as 'key=value, ...': preset overrides, then SynthME overrides, then model options."
+    return ', '.join(f'{k}={v}' for part in ('preset_overrides', 'synthme_overrides', 'model_kwargs')
+                     for k, v in (cfg.get(part) or []))
 
 # %% ../nbs/13_runner.ipynb #c031
 def store_status(store='runs/store') -> pd.DataFrame:
@@ -443,22 +543,17 @@ def store_status(store='runs/store') -> pd.DataFrame:
         try: c = json.loads(cj.read_text())
         except (OSError, json.JSONDecodeError) as e: c = dict(config=dict(model=f'(unreadable config.json: {e})'))
         cfg = c.get('config', {})
-        secs = 0.0
-        for f in folds:
-            try: secs += sum(h.get('seconds', 0.0) for h in json.loads(f.read_text()).get('history', []))
-            except (OSError, json.JSONDecodeError): pass
         total = c.get('n_folds')
-        changes = ', '.join(f'{k}={v}' for part in ('preset_overrides', 'synthme_overrides', 'model_kwargs')
-                            for k, v in (cfg.get(part) or []))
         rows.append(dict(key=cj.parent.name, model=cfg.get('model'), dataset=cfg.get('dataset'), protocol=cfg.get('protocol'),
-                         preset=cfg.get('preset'), seed=cfg.get('seed'), changes=changes, folds_done=len(folds),
+                         preset=cfg.get('preset'), seed=cfg.get('seed'), changes=_changes_text(cfg), folds_done=len(folds),
                          folds_total=total, complete=None if total is None else len(folds) >= total,   # None: a run from before n_folds was recorded
-                         train_min=round(secs / 60, 1),
+                         train_min=round(_train_seconds(folds) / 60, 1),
                          last_write=pd.Timestamp(max(p.stat().st_mtime for p in [cj, *folds]), unit='s').floor('s')))
     cols = ['key', 'model', 'dataset', 'protocol', 'preset', 'seed', 'changes', 'folds_done', 'folds_total', 'complete',
             'train_min', 'last_write']
     return pd.DataFrame(rows, columns=cols)
 
+# %% ../nbs/13_runner.ipynb #r096
 @call_parse
 def status_main(store:Param("results store (the --store of facesleuth_run, tables.ipynb's store)", str)='runs/store',
                 incomplete:Param("only the runs that still miss folds", store_true)=False,
