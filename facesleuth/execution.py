@@ -28,12 +28,14 @@ def _our_datasets(spec:TableSpec, datasets) -> list:
     wanted = {PAPER_DATASETS[d] for d in spec.datasets}
     return (['synthme'] if synth else []) + [d for d in datasets if d in wanted]
 
+# %% ../nbs/14b_execution.ipynb #ex016c
 def dataset_root(data_root, name:str):
     "The folder of dataset `name`: `<data_root>/<name>` when it exists, else `data_root` itself."
     if data_root is None: return None
     p = Path(data_root) / name
     return str(p) if p.is_dir() else str(data_root)
 
+# %% ../nbs/14b_execution.ipynb #ex016f
 def table_runs(spec:TableSpec|str, datasets=('synthme',), *, preset='smoke', seeds=(0,), data_root=None, cache_root=None,
                preset_overrides:dict|None=None, synthme_overrides:dict|None=None, class_protocols:dict|None=None,
                model_kwargs:dict|None=None, recipes:bool=True, fold_files=None) -> list:
@@ -70,12 +72,8 @@ def table_runs(spec:TableSpec|str, datasets=('synthme',), *, preset='smoke', see
 # %% ../nbs/14b_execution.ipynb #ex020
 TEST_SELECTIONS = tuple(s for s in SELECTIONS if s != 'inner')   # selections read off the test folds: every run has them
 
-def execute(runs:list, store='runs/store', *, compute:bool=True, prepare:bool=True, device=None, progress:bool=True,
-            executor:str='local', aggregate:str='pooled', **ray_options) -> pd.DataFrame:
-    """Run (or read) each of `table_runs`' runs; one row per run with its metrics (`acc_last`, `uf1_oracle_uf1`, ...) under
-    each test-set selection (`last`, `oracle`, `oracle_uf1`), aggregated over folds as `aggregate` ('pooled' or
-    'fold_mean', `metrics.aggregate_metrics`). With
-    `executor='ray'` every missing fold of every run is first submitted as one Ray task (`runner.execute_folds`)."""
+def _plan(runs:list, store, compute:bool, prepare:bool, progress:bool) -> list:
+    "Each run with its data (each dataset loaded once) and its folds: [(label, model, dataset, RunConfig, data, folds)]."
     cache, plan = {}, []
     for label, model, ds, cfg in runs:
         preset = cfg.preset_obj()
@@ -85,14 +83,64 @@ def execute(runs:list, store='runs/store', *, compute:bool=True, prepare:bool=Tr
             cache[dkey] = load_config_data(cfg, prepare=prepare and compute, progress=progress)
         data = cache[dkey]
         plan.append((label, model, ds, cfg, data, Run(cfg, store).folds(data)))
-    if compute and executor == 'ray':
-        from facesleuth.runner import execute_folds
-        jobs = []
-        for *_, cfg, data, folds in plan:
-            r = Run(cfg, store); r.write_config(len(folds))
-            todo = r.missing(len(folds))
-            if todo: jobs.append((r, todo))
-        if jobs: execute_folds(jobs, executor='ray', device=device, progress=progress, **ray_options)
+    return plan
+
+# %% ../nbs/14b_execution.ipynb #ex020c
+def _submit_ray(plan:list, store, device, progress:bool, **ray_options):
+    "Submit every missing fold of every planned run to Ray as one task each (`runner.execute_folds`)."
+    from facesleuth.runner import execute_folds
+    jobs = []
+    for *_, cfg, data, folds in plan:
+        r = Run(cfg, store); r.write_config(len(folds))
+        todo = r.missing(len(folds))
+        if todo: jobs.append((r, todo))
+    if jobs: execute_folds(jobs, executor='ray', device=device, progress=progress, **ray_options)
+
+# %% ../nbs/14b_execution.ipynb #ex020e
+def _run_row(label, model, ds, cfg, data, res, wall_s:float) -> dict:
+    "A run's description: row, model, dataset, seed, preset, protocol, changes, key, folds done, data counts, timings."
+    return dict(row=label, model=model, dataset=ds, seed=cfg.seed, preset=cfg.preset, protocol=cfg.protocol,
+                changes=', '.join(f'{k}={v}' for k, v in cfg.preset_overrides + cfg.synthme_overrides + cfg.model_kwargs),
+                run_key=cfg.key(), n_folds=len(res.folds), n_folds_total=res.n_folds, complete=res.complete,
+                synthetic=data.synthetic, classes=len(data.classes), wall_s=wall_s,
+                class_protocol=cfg.class_protocol, n_samples=len(data.table),
+                n_excluded=(data.info.get('summary') or {}).get('excluded'),
+                n_corrected=(data.info.get('summary') or {}).get('corrected'),
+                train_s=float(res.history.seconds.sum()) if len(res.history) else 0.0,
+                protocol_label=res.protocol_label, subject_overlap=res.subject_overlap)
+
+# %% ../nbs/14b_execution.ipynb #ex020f
+def _axial_mean(rad):
+    from facesleuth.metrics import axial_summary
+    return axial_summary(np.asarray(rad, float))['mean_rad']
+
+def _run_metrics(res, data, aggregate:str) -> dict:
+    "A complete run's metrics under each test-set selection, per-sample correctness, chance level and final orientation."
+    row = {'aggregate': aggregate}
+    last = {agg: res.metrics('last', agg) for agg in AGGREGATES}   # both aggregations of `last`, for the claims ledger
+    for agg, m in last.items():
+        for k in ('uf1', 'uar'): row[f'{k}_last_{agg}'] = m[k]
+    for sel in TEST_SELECTIONS:
+        m = last[aggregate] if sel == 'last' else res.metrics(sel, aggregate)
+        for k in ('acc', 'f1', 'uf1', 'uar'): row[f'{k}_{sel}'] = m[k]
+    s = res.selected('last').sort_values('sample')          # per-sample correctness, for paired tests
+    row['correct_last'] = ''.join('1' if a == b else '0' for a, b in zip(s.y_true, s.y_pred))
+    row['chance_acc'] = float(np.bincount(data.table.y.values).max() / len(data.table))
+    th = res.theta_summary()
+    if th:
+        row['theta_deg'] = float(np.degrees(_axial_mean([v['mean_rad'] for v in th.values()])))
+        row['theta_layers_deg'] = ' / '.join(f"{v['mean_deg']:.1f}" for v in th.values())
+    return row
+
+# %% ../nbs/14b_execution.ipynb #ex020i
+def execute(runs:list, store='runs/store', *, compute:bool=True, prepare:bool=True, device=None, progress:bool=True,
+            executor:str='local', aggregate:str='pooled', **ray_options) -> pd.DataFrame:
+    """Run (or read) each of `table_runs`' runs; one row per run with its metrics (`acc_last`, `uf1_oracle_uf1`, ...) under
+    each test-set selection (`last`, `oracle`, `oracle_uf1`), aggregated over folds as `aggregate` ('pooled' or
+    'fold_mean', `metrics.aggregate_metrics`). With
+    `executor='ray'` every missing fold of every run is first submitted as one Ray task (`runner.execute_folds`)."""
+    plan = _plan(runs, store, compute, prepare, progress)
+    if compute and executor == 'ray': _submit_ray(plan, store, device, progress, **ray_options)
     elif executor not in ('local', 'ray'): raise ValueError(f"unknown executor {executor!r}; choose 'local' or 'ray'")
     rows = []
     bar = tqdm(plan, desc='runs', disable=not progress, unit='run')
@@ -101,36 +149,10 @@ def execute(runs:list, store='runs/store', *, compute:bool=True, prepare:bool=Tr
         run = Run(cfg, store)
         t0 = time.perf_counter()
         res = run.execute(data, device=device, progress=progress) if compute else run.result(data, folds)
-        row = dict(row=label, model=model, dataset=ds, seed=cfg.seed, preset=cfg.preset, protocol=cfg.protocol,
-                   changes=', '.join(f'{k}={v}' for k, v in cfg.preset_overrides + cfg.synthme_overrides + cfg.model_kwargs),
-                   run_key=cfg.key(), n_folds=len(res.folds), n_folds_total=res.n_folds, complete=res.complete,
-                   synthetic=data.synthetic, classes=len(data.classes), wall_s=time.perf_counter() - t0,
-                   class_protocol=cfg.class_protocol, n_samples=len(data.table),
-                   n_excluded=(data.info.get('summary') or {}).get('excluded'),
-                   n_corrected=(data.info.get('summary') or {}).get('corrected'),
-                   train_s=float(res.history.seconds.sum()) if len(res.history) else 0.0,
-                   protocol_label=res.protocol_label, subject_overlap=res.subject_overlap)
-        if res.complete:
-            row['aggregate'] = aggregate
-            last = {agg: res.metrics('last', agg) for agg in AGGREGATES}   # both aggregations of `last`, for the claims ledger
-            for agg, m in last.items():
-                for k in ('uf1', 'uar'): row[f'{k}_last_{agg}'] = m[k]
-            for sel in TEST_SELECTIONS:
-                m = last[aggregate] if sel == 'last' else res.metrics(sel, aggregate)
-                for k in ('acc', 'f1', 'uf1', 'uar'): row[f'{k}_{sel}'] = m[k]
-            s = res.selected('last').sort_values('sample')          # per-sample correctness, for paired tests
-            row['correct_last'] = ''.join('1' if a == b else '0' for a, b in zip(s.y_true, s.y_pred))
-            row['chance_acc'] = float(np.bincount(data.table.y.values).max() / len(data.table))
-            th = res.theta_summary()
-            if th:
-                row['theta_deg'] = float(np.degrees(_axial_mean([v['mean_rad'] for v in th.values()])))
-                row['theta_layers_deg'] = ' / '.join(f"{v['mean_deg']:.1f}" for v in th.values())
+        row = _run_row(label, model, ds, cfg, data, res, time.perf_counter() - t0)
+        if res.complete: row.update(_run_metrics(res, data, aggregate))
         rows.append(row)
     return pd.DataFrame(rows)
-
-def _axial_mean(rad):
-    from facesleuth.metrics import axial_summary
-    return axial_summary(np.asarray(rad, float))['mean_rad']
 
 # %% ../nbs/14b_execution.ipynb #ex039
 def final_thetas(runs:list, store='runs/store') -> pd.DataFrame:
