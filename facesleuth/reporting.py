@@ -32,6 +32,45 @@ def project_path(p, start=None) -> Path|None:
     return p if p.is_absolute() else project_root(start) / p
 
 # %% ../nbs/14c_reporting.ipynb #rp025
+def _reported_cells(spec:TableSpec, rep:pd.DataFrame|None, label:str) -> dict:
+    "The paper's printed metrics (`spec.metrics`) of row `label` per paper dataset, and class count where it prints several."
+    line = {}
+    for d in spec.datasets:
+        if rep is None: continue
+        counts = list(dict.fromkeys(rep[rep.dataset == d].classes))
+        for k in counts:                       # one column group per class count when the paper prints several
+            r = rep[(rep.row == label) & (rep.dataset == d) & (rep.classes == k)]
+            head = f'{d} {k}-class' if len(counts) > 1 else d
+            for met, name, _ in spec.metrics:
+                v = r[r.metric == met].value
+                line[f'{head} reported {name}'] = float(v.iloc[0]) if len(v) else np.nan
+    return line
+
+# %% ../nbs/14c_reporting.ipynb #rp025c
+def _our_cells(spec:TableSpec, results:pd.DataFrame, label:str, model:str|None, ds:str) -> dict:
+    "Our numbers of row `label` on dataset `ds` under `last` and `spec.oracle`, UF1/UAR, θ and the seed count (none for a reported-only row)."
+    line = {}
+    title = DATASET_TITLES.get(ds, ds)
+    r = results[(results.row == label) & (results.dataset == ds)]
+    done = r[r.complete] if 'complete' in r else r.iloc[:0]
+    if model is None: return line
+    if not len(done):
+        line[f'{title} ours acc % (last)'] = np.nan; return line
+    n = len(done)
+    for sel in ('last', spec.oracle):
+        tag = sel if sel == 'last' else f"{sel.replace('_', ' ')}, optimistic"
+        for met, name, scale in spec.metrics:
+            v = done[f'{met}_{sel}'].astype(float)
+            line[f'{title} ours {name} ({tag})'] = scale * v.mean()
+            if n > 1: line[f'{title} ours {name} ({tag}) std'] = scale * v.std(ddof=1)
+    for met in ('uf1', 'uar'):
+        if met not in [m for m, *_ in spec.metrics]: line[f'{title} ours {met.upper()} (last)'] = done[f'{met}_last'].astype(float).mean()
+    if 'theta_deg' in done and done['theta_deg'].notna().any():
+        line[f'{title} ours θ° (last)'] = float(np.degrees(_axial_mean(np.radians(done['theta_deg'].dropna()))))
+    line[f'{title} seeds'] = n
+    return line
+
+# %% ../nbs/14c_reporting.ipynb #rp025e
 def assemble(spec:TableSpec|str, results:pd.DataFrame|None) -> pd.DataFrame:
     """One line per printed row: the paper's printed metrics (`spec.metrics`) per paper dataset (and class count, where a
     table prints several), beside ours per dataset under `last` and the paper's optimistic selection (`spec.oracle`)."""
@@ -41,38 +80,12 @@ def assemble(spec:TableSpec|str, results:pd.DataFrame|None) -> pd.DataFrame:
     ours_ds = list(dict.fromkeys(results['dataset'])) if len(results) else []
     lines = []
     for label, model in spec.rows:
-        line = {'row': label, 'model': model or 'reported only'}
-        for d in spec.datasets:
-            if rep is None: continue
-            counts = list(dict.fromkeys(rep[rep.dataset == d].classes))
-            for k in counts:                       # one column group per class count when the paper prints several
-                r = rep[(rep.row == label) & (rep.dataset == d) & (rep.classes == k)]
-                head = f'{d} {k}-class' if len(counts) > 1 else d
-                for met, name, _ in spec.metrics:
-                    v = r[r.metric == met].value
-                    line[f'{head} reported {name}'] = float(v.iloc[0]) if len(v) else np.nan
-        for ds in ours_ds:
-            title = DATASET_TITLES.get(ds, ds)
-            r = results[(results.row == label) & (results.dataset == ds)]
-            done = r[r.complete] if 'complete' in r else r.iloc[:0]
-            if model is None: continue
-            if not len(done):
-                line[f'{title} ours acc % (last)'] = np.nan; continue
-            n = len(done)
-            for sel in ('last', spec.oracle):
-                tag = sel if sel == 'last' else f"{sel.replace('_', ' ')}, optimistic"
-                for met, name, scale in spec.metrics:
-                    v = done[f'{met}_{sel}'].astype(float)
-                    line[f'{title} ours {name} ({tag})'] = scale * v.mean()
-                    if n > 1: line[f'{title} ours {name} ({tag}) std'] = scale * v.std(ddof=1)
-            for met in ('uf1', 'uar'):
-                if met not in [m for m, *_ in spec.metrics]: line[f'{title} ours {met.upper()} (last)'] = done[f'{met}_last'].astype(float).mean()
-            if 'theta_deg' in done and done['theta_deg'].notna().any():
-                line[f'{title} ours θ° (last)'] = float(np.degrees(_axial_mean(np.radians(done['theta_deg'].dropna()))))
-            line[f'{title} seeds'] = n
+        line = {'row': label, 'model': model or 'reported only'} | _reported_cells(spec, rep, label)
+        for ds in ours_ds: line |= _our_cells(spec, results, label, model, ds)
         lines.append(line)
     return pd.DataFrame(lines)
 
+# %% ../nbs/14c_reporting.ipynb #rp027e
 def caption(spec:TableSpec|str, results:pd.DataFrame|None) -> str:
     "What a table's numbers are: the paper's, and ours (data, preset, protocol, seeds, selections)."
     spec = TABLES[spec] if isinstance(spec, str) else spec
@@ -159,6 +172,7 @@ def to_markdown(df:pd.DataFrame, cap:str='') -> str:
     md = body.to_markdown(index=False)
     return (f'**{cap}**\n\n' if cap else '') + md + '\n'
 
+# %% ../nbs/14c_reporting.ipynb #rp032c
 def write_table(df:pd.DataFrame, name:str, out, cap:str='') -> list:
     "Write `df` as `<out>/<name>.csv` and `<out>/<name>.md`; returns the two paths."
     from facesleuth.runner import atomic_write_text
