@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import openpyxl
+from fastcore.basics import patch
 from .core import AU_NAMES, AU_VOCAB, SAMPLE_COLUMNS
 
 # %% auto #0
@@ -93,6 +94,7 @@ MEGC_CASME2_LEFT_OUT = (  # CASME II clips of the MEGC mapping that combined_3cl
     (('sub04', 'EP12_01f'), "apex not annotated ('/')"), (('sub05', 'EP09_05f'), 'apex = onset'))
 _C3NEG = ('disgust', 'fear', 'anger', 'sad')
 
+# %% ../nbs/07_datasets.ipynb #d009b
 CLASS_PROTOCOLS = {p.name: p for p in [
     _protocol('casme2_5', 'casme2', ('happiness', 'repression', 'disgust', 'surprise', 'others'),
               source='000 Sec. 4.1; class order of the released CASME2_5.py'),
@@ -128,6 +130,8 @@ CLASS_PROTOCOLS = {p.name: p for p in [
     _protocol('casme3_3', 'casme3', _NPS, dict(negative=_C3NEG, positive=('happy',), surprise=('surprise',)),
               source='others dropped (HTNet cas(me)3_part_A_edited.csv mapping)'),
 ]}
+
+# %% ../nbs/07_datasets.ipynb #d009c
 DEFAULT_CLASS_PROTOCOL = dict(casme2='casme2_5', samm='samm_5', mmew='mmew_4', smic_hs='smic_hs_3', megc2019='megc2019_3',
                         casme3='casme3_4')
 ALL_PROTOCOL = dict(casme2='casme2_7', samm='samm_8', mmew='mmew_7', smic_hs='smic_hs_3', casme3='casme3_7')
@@ -180,6 +184,7 @@ def _unreadable(path:Path, e:Exception) -> AnnotationFileError:
     else: why = f'it is not a valid .xlsx workbook ({type(e).__name__}: {e})'
     return AnnotationFileError(path, f"cannot read this annotation file: {why} ({size} bytes at {str(path)!r})")
 
+# %% ../nbs/07_datasets.ipynb #d011b
 def _csv_rows(path:Path) -> list:
     "Rows of a CSV copy of an annotation sheet as tuples of text ('' = empty cell); delimiter , ; or tab."
     raw = path.read_bytes()
@@ -267,62 +272,71 @@ class DatasetSpec:
     fixes: tuple = ()            # documented corrections: (cells to match {role: text}, new values {role: int}, source)
 
 # %% ../nbs/07_datasets.ipynb #c013b
-SPECS = {s.name: s for s in [
-    DatasetSpec('casme2', 'CASME II', ('CASME2-coding-20190701.xlsx', 'CASME2-coding-20140508.xlsx'), 'Sheet1',
-        dict(subject='Subject', clip='Filename', onset='OnsetFrame', apex='ApexFrame', offset='OffsetFrame',
-             au='Action Units', emotion='Estimated Emotion'),
-        'sub{:02d}', r'sub\d+', r'EP\d+(?:_\d+)*f?',
-        (FrameLayout('Cropped/{subject}/{clip}', r'reg_img(\d+)\.jpg', 'reg_img{n}.jpg'),
-         FrameLayout('Cropped-updated/Cropped/{subject}/{clip}', r'reg_img(\d+)\.jpg', 'reg_img{n}.jpg'),
-         FrameLayout('CASME2_RAW_selected/{subject}/{clip}', r'img(\d+)\.jpg', 'img{n}.jpg')),
-        200, "root/CASME2-coding-20190701.xlsx (or CASME2-coding-20140508.xlsx)\n"
-             "root/Cropped/sub01/EP02_01f/reg_img46.jpg ... (or Cropped-updated/Cropped/..., "
-             "CASME2_RAW_selected/sub01/EP02_01f/img46.jpg)"),
-    DatasetSpec('samm', 'SAMM', ('SAMM_Micro_FACS_Codes_v2.xlsx',), 'MICRO_ONLY',
-        dict(subject='Subject', clip='Filename', onset='Onset Frame', apex='Apex Frame', offset='Offset Frame',
-             au='Action Units', emotion='Estimated Emotion'),
-        '{:03d}', r'\d{3}', r'\d{3}_\d+_\d+',
-        (FrameLayout('SAMM/{subject}/{clip}', r'\d+_(\d+)\.(?:jpg|jpeg|png|bmp)', '{subject}_{n:05d}.jpg'),
-         FrameLayout('SAMM_CROP/{subject}/{clip}', r'\d+_(\d+)\.(?:jpg|jpeg|png|bmp)', '{subject}_{n:05d}.jpg')),
-        200, "root/SAMM_Micro_FACS_Codes_v2.xlsx (sheet MICRO_ONLY, header row 14)\n"
-             "root/SAMM/006/006_1_2/006_05562.jpg ... (or SAMM_CROP/...)"),
-    DatasetSpec('mmew', 'MMEW', ('MMEW_Micro_Exp.xlsx', 'MMEW_Micro_Exp_v2.xlsx'), None,
-        dict(subject='Subject', clip='Filename', onset='OnsetFrame', apex='ApexFrame', offset='OffsetFrame',
-             au='Action Units', emotion='Estimated Emotion'),
-        'S{:02d}', r'S\d+', r'S\d+-\d+-\d+',
-        (FrameLayout('Micro_Expression/{emotion}/{clip}', r'(\d+)\.jpg', '{n}.jpg',
-                     (('others', ('others', 'repression')),)),
-         FrameLayout('Micro_Expression/{subject}/{emotion}/{clip}', r'(\d+)\.jpg', '{n}.jpg',
-                     (('others', ('others', 'repression')),))),
-        90, "root/MMEW_Micro_Exp.xlsx (or MMEW_Micro_Exp_v2.xlsx)\n"
-            "root/Micro_Expression/happiness/S01-01-001/1.jpg ... (others: folder 'others' or 'repression'; "
-            "or Micro_Expression/S01/happiness/S01-01-001/1.jpg)", clip_subject_re=r'S(\d+)-'),
-    DatasetSpec('smic_hs', 'SMIC-HS', ('SMIC-HS-E_annotation_orig.xlsx', 'SMIC-HS-E_annotation.xlsx'), 'HS',
-        dict(subject='Subject', clip='Filename', onset='OnsetF', offset='OffsetF', emotion='Emotion'),
-        's{}', r's\d+', r's\d+_(?:ne|po|sur)_\d+',
-        (FrameLayout('SMIC_all_cropped/HS/{subject}/micro/{emotion}/{clip}', r'reg_image(\d+)\.bmp',
-                     'reg_image{n:06d}.bmp'),),
-        100, "root/SMIC-HS-E_annotation_orig.xlsx (sheet HS; or SMIC-HS-E_annotation.xlsx)\n"
-             "root/SMIC_all_cropped/HS/s1/micro/negative/s1_ne_01/reg_image002640.bmp ...", unannotated='add',
-        extra_intervals=(('Onset2F', 'Offset2F'), ('Onset3F', 'Offset3F'))),
-    DatasetSpec('casme3', 'CAS(ME)^3 Part A', ('cas(me)3_part_A_ME_label_JpgIndex_v2.xlsx',), 'label',
-        dict(subject='Subject', clip='Filename', onset='Onset', apex='Apex', offset='Offset', au='AU', emotion='emotion'),
-        'spNO.{}', r'spNO\.\d+', r'[A-Za-z]',
-        (FrameLayout('part_A/{subject}/{clip}/color', r'(\d+)\.jpg', '{n}.jpg', clip_cases=True),),
-        30, "root/cas(me)3_part_A_ME_label_JpgIndex_v2.xlsx (sheet label)\n"
-            "root/part_A/spNO.1/a/color/355.jpg ... (one folder per task video; depth/ is not read)",
-        subject_cell_re=r'(?:spNO\.?)?0*(\d+)', clip_with_onset=True, scan_unannotated=False, fixes=(
-            (dict(subject='spNO.149', clip='d', onset='112', apex='83'), dict(apex=160),
-             'apex before onset; CAS(ME)3_part_A_v2.xls (micro-expression rows) has 160'),
-            (dict(subject='spNO.216', clip='d', onset='3647', apex='2668'), dict(onset=2647),
-             'onset after apex; CAS(ME)3_part_A_v2.xls has 2647'),
-            (dict(subject='spNO.40', clip='e', onset='1812', offset='0'), dict(offset=1845),
-             'offset 0; CAS(ME)3_part_A_v2.xls has 1845'),
-            (dict(subject='spNO.40', clip='e', onset='2327', offset='0'), dict(offset=2403),
-             'offset 0; CAS(ME)3_part_A_v2.xls has 2403'),
-            (dict(subject='spNO.216', clip='e', onset='0', apex='0'), dict(onset=1, apex=1),
-             'frame 0.jpg does not exist, 1.jpg does: onset and apex + 1 (exception/casme3_partA_error_list_ZhouJu.xlsx)'))),
-]}
+_CASME2 = DatasetSpec('casme2', 'CASME II', ('CASME2-coding-20190701.xlsx', 'CASME2-coding-20140508.xlsx'), 'Sheet1',
+    dict(subject='Subject', clip='Filename', onset='OnsetFrame', apex='ApexFrame', offset='OffsetFrame',
+         au='Action Units', emotion='Estimated Emotion'),
+    'sub{:02d}', r'sub\d+', r'EP\d+(?:_\d+)*f?',
+    (FrameLayout('Cropped/{subject}/{clip}', r'reg_img(\d+)\.jpg', 'reg_img{n}.jpg'),
+     FrameLayout('Cropped-updated/Cropped/{subject}/{clip}', r'reg_img(\d+)\.jpg', 'reg_img{n}.jpg'),
+     FrameLayout('CASME2_RAW_selected/{subject}/{clip}', r'img(\d+)\.jpg', 'img{n}.jpg')),
+    200, "root/CASME2-coding-20190701.xlsx (or CASME2-coding-20140508.xlsx)\n"
+         "root/Cropped/sub01/EP02_01f/reg_img46.jpg ... (or Cropped-updated/Cropped/..., "
+         "CASME2_RAW_selected/sub01/EP02_01f/img46.jpg)")
+
+# %% ../nbs/07_datasets.ipynb #d013c
+_SAMM = DatasetSpec('samm', 'SAMM', ('SAMM_Micro_FACS_Codes_v2.xlsx',), 'MICRO_ONLY',
+    dict(subject='Subject', clip='Filename', onset='Onset Frame', apex='Apex Frame', offset='Offset Frame',
+         au='Action Units', emotion='Estimated Emotion'),
+    '{:03d}', r'\d{3}', r'\d{3}_\d+_\d+',
+    (FrameLayout('SAMM/{subject}/{clip}', r'\d+_(\d+)\.(?:jpg|jpeg|png|bmp)', '{subject}_{n:05d}.jpg'),
+     FrameLayout('SAMM_CROP/{subject}/{clip}', r'\d+_(\d+)\.(?:jpg|jpeg|png|bmp)', '{subject}_{n:05d}.jpg')),
+    200, "root/SAMM_Micro_FACS_Codes_v2.xlsx (sheet MICRO_ONLY, header row 14)\n"
+         "root/SAMM/006/006_1_2/006_05562.jpg ... (or SAMM_CROP/...)")
+
+# %% ../nbs/07_datasets.ipynb #d013d
+_MMEW = DatasetSpec('mmew', 'MMEW', ('MMEW_Micro_Exp.xlsx', 'MMEW_Micro_Exp_v2.xlsx'), None,
+    dict(subject='Subject', clip='Filename', onset='OnsetFrame', apex='ApexFrame', offset='OffsetFrame',
+         au='Action Units', emotion='Estimated Emotion'),
+    'S{:02d}', r'S\d+', r'S\d+-\d+-\d+',
+    (FrameLayout('Micro_Expression/{emotion}/{clip}', r'(\d+)\.jpg', '{n}.jpg',
+                 (('others', ('others', 'repression')),)),
+     FrameLayout('Micro_Expression/{subject}/{emotion}/{clip}', r'(\d+)\.jpg', '{n}.jpg',
+                 (('others', ('others', 'repression')),))),
+    90, "root/MMEW_Micro_Exp.xlsx (or MMEW_Micro_Exp_v2.xlsx)\n"
+        "root/Micro_Expression/happiness/S01-01-001/1.jpg ... (others: folder 'others' or 'repression'; "
+        "or Micro_Expression/S01/happiness/S01-01-001/1.jpg)", clip_subject_re=r'S(\d+)-')
+
+# %% ../nbs/07_datasets.ipynb #d013e
+_SMIC_HS = DatasetSpec('smic_hs', 'SMIC-HS', ('SMIC-HS-E_annotation_orig.xlsx', 'SMIC-HS-E_annotation.xlsx'), 'HS',
+    dict(subject='Subject', clip='Filename', onset='OnsetF', offset='OffsetF', emotion='Emotion'),
+    's{}', r's\d+', r's\d+_(?:ne|po|sur)_\d+',
+    (FrameLayout('SMIC_all_cropped/HS/{subject}/micro/{emotion}/{clip}', r'reg_image(\d+)\.bmp',
+                 'reg_image{n:06d}.bmp'),),
+    100, "root/SMIC-HS-E_annotation_orig.xlsx (sheet HS; or SMIC-HS-E_annotation.xlsx)\n"
+         "root/SMIC_all_cropped/HS/s1/micro/negative/s1_ne_01/reg_image002640.bmp ...", unannotated='add',
+    extra_intervals=(('Onset2F', 'Offset2F'), ('Onset3F', 'Offset3F')))
+
+# %% ../nbs/07_datasets.ipynb #d013f
+_CASME3 = DatasetSpec('casme3', 'CAS(ME)^3 Part A', ('cas(me)3_part_A_ME_label_JpgIndex_v2.xlsx',), 'label',
+    dict(subject='Subject', clip='Filename', onset='Onset', apex='Apex', offset='Offset', au='AU', emotion='emotion'),
+    'spNO.{}', r'spNO\.\d+', r'[A-Za-z]',
+    (FrameLayout('part_A/{subject}/{clip}/color', r'(\d+)\.jpg', '{n}.jpg', clip_cases=True),),
+    30, "root/cas(me)3_part_A_ME_label_JpgIndex_v2.xlsx (sheet label)\n"
+        "root/part_A/spNO.1/a/color/355.jpg ... (one folder per task video; depth/ is not read)",
+    subject_cell_re=r'(?:spNO\.?)?0*(\d+)', clip_with_onset=True, scan_unannotated=False, fixes=(
+        (dict(subject='spNO.149', clip='d', onset='112', apex='83'), dict(apex=160),
+         'apex before onset; CAS(ME)3_part_A_v2.xls (micro-expression rows) has 160'),
+        (dict(subject='spNO.216', clip='d', onset='3647', apex='2668'), dict(onset=2647),
+         'onset after apex; CAS(ME)3_part_A_v2.xls has 2647'),
+        (dict(subject='spNO.40', clip='e', onset='1812', offset='0'), dict(offset=1845),
+         'offset 0; CAS(ME)3_part_A_v2.xls has 1845'),
+        (dict(subject='spNO.40', clip='e', onset='2327', offset='0'), dict(offset=2403),
+         'offset 0; CAS(ME)3_part_A_v2.xls has 2403'),
+        (dict(subject='spNO.216', clip='e', onset='0', apex='0'), dict(onset=1, apex=1),
+         'frame 0.jpg does not exist, 1.jpg does: onset and apex + 1 (exception/casme3_partA_error_list_ZhouJu.xlsx)')))
+
+# %% ../nbs/07_datasets.ipynb #d013g
+SPECS = {s.name: s for s in [_CASME2, _SAMM, _MMEW, _SMIC_HS, _CASME3]}
 DATASETS = ('casme2', 'samm', 'mmew', 'smic_hs', 'casme3', 'megc2019')
 
 # %% ../nbs/07_datasets.ipynb #c015
@@ -346,6 +360,7 @@ def _subject_id(v, spec:DatasetSpec):
         n = int(m[1])
     return spec.subject_fmt.format(n) if n >= 0 else None
 
+# %% ../nbs/07_datasets.ipynb #d015t
 def _text(v) -> str:
     "Cell as text: integral numbers without '.0', text stripped."
     if _blank(v): return ''
@@ -419,6 +434,13 @@ def _find_folder(spec:DatasetSpec, root:Path, subject, clip, emotion):
             tried.append(f)
     return None, tried
 
+# %% ../nbs/07_datasets.ipynb #d019a
+def _table(samples:list) -> pd.DataFrame:
+    t = pd.DataFrame(samples, columns=list(SAMPLE_COLUMNS))
+    for c in ('onset', 'apex', 'offset', 'y'): t[c] = t[c].astype('int64')
+    for c in ('dataset', 'subject', 'clip', 'label', 'au_raw', 'source'): t[c] = t[c].astype(object)
+    return t.reset_index(drop=True)
+
 # %% ../nbs/07_datasets.ipynb #c019
 @dataclass
 class MEData:
@@ -438,32 +460,29 @@ class MEData:
     def counts(self) -> pd.Series:
         "Samples per class, in class order."
         return self.table.label.value_counts().reindex(list(self.classes), fill_value=0)
-    def summary(self) -> dict:
-        "Plain-type counts for a run log: samples, subjects, per class, and report entries by action and by kind."
-        r = self.report
-        if self.name == 'megc2019': r = r[r.file == self.info['annotation'].name]   # the composite's own entries
-        kinds = lambda a: {k: int(n) for k, n in sorted(r[r.action == a].kind.value_counts().items())}
-        ann = self.info.get('annotation')
-        out = dict(dataset=self.name, class_protocol=self.class_protocol, annotation=Path(ann).name if ann else None,
-                   n_samples=len(self.table), n_subjects=int(self.table.subject.nunique()), classes=list(self.classes),
-                   class_counts={k: int(v) for k, v in self.counts().items()},
-                   excluded=int((r.action == 'excluded').sum()), excluded_by_kind=kinds('excluded'),
-                   corrected=int((r.action == 'corrected').sum()), corrected_by_kind=kinds('corrected'),
-                   kept_with_note=int((r.action == 'kept').sum()), kept_by_kind=kinds('kept'),
-                   other_notes={a: int(n) for a, n in sorted(r[~r.action.isin(['excluded', 'corrected', 'kept'])]
-                                                             .action.value_counts().items())})
-        if 'components' in self.info: out['components'] = {k: d.summary() for k, d in self.info['components'].items()}
-        return out
     def __repr__(self):
         return (f"MEData({self.name!r}, class_protocol={self.class_protocol!r}, {len(self.table)} samples, "
                 f"{self.table.subject.nunique()} subjects, classes={list(self.classes)}, "
                 f"report: {len(self.report)} entries, {len(self.excluded)} excluded, {len(self.corrected)} corrected)")
 
-def _table(samples:list) -> pd.DataFrame:
-    t = pd.DataFrame(samples, columns=list(SAMPLE_COLUMNS))
-    for c in ('onset', 'apex', 'offset', 'y'): t[c] = t[c].astype('int64')
-    for c in ('dataset', 'subject', 'clip', 'label', 'au_raw', 'source'): t[c] = t[c].astype(object)
-    return t.reset_index(drop=True)
+# %% ../nbs/07_datasets.ipynb #d019c
+@patch
+def summary(self:MEData) -> dict:
+    "Plain-type counts for a run log: samples, subjects, per class, and report entries by action and by kind."
+    r = self.report
+    if self.name == 'megc2019': r = r[r.file == self.info['annotation'].name]   # the composite's own entries
+    kinds = lambda a: {k: int(n) for k, n in sorted(r[r.action == a].kind.value_counts().items())}
+    ann = self.info.get('annotation')
+    out = dict(dataset=self.name, class_protocol=self.class_protocol, annotation=Path(ann).name if ann else None,
+               n_samples=len(self.table), n_subjects=int(self.table.subject.nunique()), classes=list(self.classes),
+               class_counts={k: int(v) for k, v in self.counts().items()},
+               excluded=int((r.action == 'excluded').sum()), excluded_by_kind=kinds('excluded'),
+               corrected=int((r.action == 'corrected').sum()), corrected_by_kind=kinds('corrected'),
+               kept_with_note=int((r.action == 'kept').sum()), kept_by_kind=kinds('kept'),
+               other_notes={a: int(n) for a, n in sorted(r[~r.action.isin(['excluded', 'corrected', 'kept'])]
+                                                         .action.value_counts().items())})
+    if 'components' in self.info: out['components'] = {k: d.summary() for k, d in self.info['components'].items()}
+    return out
 
 # %% ../nbs/07_datasets.ipynb #c019s
 def summary_line(s:dict) -> str:
@@ -473,6 +492,19 @@ def summary_line(s:dict) -> str:
             f"{s['n_samples']} samples of {s['n_subjects']} subjects used; {s['excluded']} excluded"
             + (f" ({by(s['excluded_by_kind'])})" if s['excluded'] else '') + f"; {s['corrected']} corrected"
             + (f" ({by(s['corrected_by_kind'])})" if s['corrected'] else ''))
+
+# %% ../nbs/07_datasets.ipynb #d021o
+def _check_options(spec:DatasetSpec, frames_from, bad_apex, bad_au, unannotated) -> str:
+    "Check the loader options (errors name the option and its value); returns the `unannotated` rule to use (default: the dataset's)."
+    if frames_from not in ('annotation', 'folder'):
+        raise ValueError(f"frames_from must be 'annotation' or 'folder', got {frames_from!r}")
+    if frames_from == 'folder' and 'apex' in spec.columns:
+        raise ValueError(f"frames_from='folder' is only for datasets without an annotated apex (smic_hs), not {spec.name!r}")
+    if bad_apex not in ('middle', 'exclude'): raise ValueError(f"bad_apex must be 'middle' or 'exclude', got {bad_apex!r}")
+    if bad_au not in ('zeros', 'exclude'): raise ValueError(f"bad_au must be 'zeros' or 'exclude', got {bad_au!r}")
+    unannotated = unannotated or spec.unannotated
+    if unannotated not in ('ignore', 'add'): raise ValueError(f"unannotated must be 'ignore' or 'add', got {unannotated!r}")
+    return unannotated
 
 # %% ../nbs/07_datasets.ipynb #c021
 def _root(root, title, example) -> Path:
@@ -491,6 +523,78 @@ def _annotation_file(root:Path, names, annotation, title, example) -> Path:
         if p.is_file(): return p
     raise FileNotFoundError(f"{title} annotation file not found: tried {[str(root / n) for n in cands]}. "
                             f"The folder should look like:\n{example}")
+
+# %% ../nbs/07_datasets.ipynb #d021r
+def _read_annotation(spec:DatasetSpec, ann:Path) -> Sheet:
+    "The annotation sheet of `spec` in the file `ann`; every column of `spec.columns` must be in its header."
+    C = spec.columns
+    sh = read_sheet(ann, spec.sheet, required=(C['subject'], C['clip']))
+    missing = [c for c in C.values() if c not in sh.columns]
+    if missing:
+        where = f"{ann.name}, sheet {sh.sheet!r}" if sh.sheet else ann.name
+        raise ValueError(f"{where}, header row {sh.header_row}: missing columns {missing}; found {list(sh.columns)}")
+    return sh
+
+def _check_image_root(spec:DatasetSpec, root:Path):
+    "At least one layout's top folder must exist under `root` (the frames are read from it)."
+    if not any((root / l.prefix).is_dir() for l in spec.layouts):
+        raise FileNotFoundError(f"{spec.title} image folder not found under {str(root)!r}: tried "
+                                f"{[l.prefix for l in spec.layouts]}. The folder should look like:\n{spec.example}\n"
+                                f"(or pass check_frames=False to read the annotation only)")
+
+# %% ../nbs/07_datasets.ipynb #d021x
+@dataclass
+class _Rows:
+    "What the row checks of one annotation file share: spec, file name, header, report, and the clips excluded so far."
+    spec: DatasetSpec
+    fname: str
+    header: dict                                    # header text -> 0-based column index (`Sheet.columns`)
+    rep: _Report
+    excluded: dict = field(default_factory=dict)    # (subject, clip) -> why it was excluded
+    def __post_init__(self):
+        self.col = {role: self.header[h] for role, h in self.spec.columns.items()}   # role -> column index
+        self.extra = [(a, b) for a, b in self.spec.extra_intervals if a in self.header and b in self.header]
+    def cell(self, cells, role):
+        "The cell of `role` (a key of `spec.columns`) in a row; None past the row's end."
+        return cells[self.col[role]] if self.col[role] < len(cells) else None
+    def exclude(self, r, field, value, reason, kind):
+        "Report the record `r` excluded, and remember why."
+        self.rep.add(self.fname, r['row'], field, value, reason, 'excluded', kind); self.excluded[r['key']] = reason
+
+# %% ../nbs/07_datasets.ipynb #d021f
+def _apply_fixes(x:_Rows, rownum:int, cells:list):
+    "Apply the spec's documented corrections to the cells (a list, changed in place) of one row, reporting each changed value."
+    C = x.spec.columns
+    for match, new, why in x.spec.fixes:
+        if all(_text(cells[x.col[k]]) == v for k, v in match.items()):
+            for k, v in new.items():
+                x.rep.add(x.fname, rownum, C[k], _text(cells[x.col[k]]), f"{why}: set to {v} (a documented correction; "
+                          "fixes=False reads the file as is)", 'corrected', 'documented_fix')
+                cells[x.col[k]] = v
+
+# %% ../nbs/07_datasets.ipynb #d021k
+def _row_record(x:_Rows, rownum:int, cells:list) -> dict|None:
+    "The record of one row: (subject, sample clip id) key, clip folder name, cells; None (reported) if the subject or clip is unreadable."
+    spec, C = x.spec, x.spec.columns
+    subj, clip = _subject_id(x.cell(cells, 'subject'), spec), _text(x.cell(cells, 'clip'))
+    if subj is None:
+        x.rep.add(x.fname, rownum, C['subject'], x.cell(cells, 'subject'), 'empty or unreadable subject id', 'excluded',
+                  'bad_subject'); return None
+    if not clip:
+        x.rep.add(x.fname, rownum, C['clip'], x.cell(cells, 'clip'), 'empty clip name', 'excluded', 'bad_clip'); return None
+    sample = f"{clip.lower()}_{_text(x.cell(cells, 'onset'))}" if spec.clip_with_onset else clip
+    return dict(row=rownum, key=(subj, sample), folder=clip, cells=tuple(cells))
+
+def _read_records(x:_Rows, sh:Sheet, fixes:bool) -> list:
+    "Records of the sheet's non-blank rows (cells padded to the header, documented fixes applied first)."
+    recs = []
+    for rownum, cells in sh.rows:
+        if all(_blank(v) for v in cells): continue
+        cells = list(cells) + [None] * (max(x.col.values()) + 1 - len(cells))
+        if fixes: _apply_fixes(x, rownum, cells)
+        r = _row_record(x, rownum, cells)
+        if r is not None: recs.append(r)
+    return recs
 
 # %% ../nbs/07_datasets.ipynb #c021a
 def _check_key(recs, rep, fname, hdr, excluded=None):
@@ -512,6 +616,247 @@ def _check_key(recs, rep, fname, hdr, excluded=None):
             rep.add(fname, r['row'], hdr, '/'.join(r['key']), why, 'excluded', 'conflicting_rows'); excluded[r['key']] = why
     return keep
 
+# %% ../nbs/07_datasets.ipynb #d021l
+def _row_label(x:_Rows, r:dict, proto:ClassProtocol, per_class:Counter) -> tuple|None:
+    "(emotion, class) of a record under `proto`; None (excluded) for an unknown emotion, one outside the protocol, or a clip outside its sample list."
+    spec, C, cells, (subj, clip) = x.spec, x.spec.columns, r['cells'], r['key']
+    emo_raw = x.cell(cells, 'emotion'); emo = _emotion(emo_raw, spec.name)
+    if emo not in EMOTIONS[spec.name]:
+        x.exclude(r, C['emotion'], emo_raw, f"unknown emotion (known: {', '.join(EMOTIONS[spec.name])})",
+                  'unknown_emotion'); return None
+    label = proto.mapping.get(emo)
+    if label is None:
+        x.exclude(r, C['emotion'], emo_raw, f"class {emo!r} is not in protocol {proto.name} {list(proto.classes)}",
+                  'not_in_protocol'); return None
+    per_class[label] += 1
+    out_of_list = dict(proto.exclude)
+    if (subj, clip) in out_of_list:
+        x.exclude(r, C['clip'], f"{subj}/{clip}", f"not in the sample list of protocol {proto.name}: "
+                  f"{out_of_list[(subj, clip)]} (source: {proto.source})", 'not_in_protocol_list'); return None
+    return emo, label
+
+# %% ../nbs/07_datasets.ipynb #d021i
+def _row_interval(x:_Rows, r:dict) -> tuple|None:
+    "(onset, offset) frame numbers of a record; None (excluded) if either is not an integer or the offset comes before the onset."
+    C, cells = x.spec.columns, r['cells']
+    onset, offset = _as_int(x.cell(cells, 'onset')), _as_int(x.cell(cells, 'offset'))
+    if onset is None: x.exclude(r, C['onset'], x.cell(cells, 'onset'), 'onset is not a frame number', 'bad_onset'); return None
+    if offset is None:
+        x.exclude(r, C['offset'], x.cell(cells, 'offset'), 'offset is not a frame number', 'bad_offset'); return None
+    if onset > offset: x.exclude(r, C['offset'], offset, f'offset before onset {onset}', 'offset_before_onset'); return None
+    return onset, offset
+
+# %% ../nbs/07_datasets.ipynb #d021e
+def _report_extra_intervals(x:_Rows, r:dict, onset:int, offset:int):
+    "Report the further ME intervals of a record (SMIC-HS-E `Onset2F`.., `Onset3F`..) as not read, with what is odd about them."
+    cells, row, clip = r['cells'], r['row'], r['key'][1]
+    seen = [(onset, offset)]
+    for k, (a, b) in enumerate(x.extra, start=2):
+        va, vb = cells[x.header[a]], cells[x.header[b]]
+        if _blank(va) and _blank(vb): continue
+        ia, ib, notes = _as_int(va), _as_int(vb), []
+        if ia is None or ib is None: notes.append('not frame numbers')
+        else:
+            if ib < ia: notes.append('its offset is before its onset')
+            if ia < onset: notes.append(f'it lies before the first interval {onset}..{offset}')
+            if (ia, ib) in seen: notes.append(f'it repeats interval {seen.index((ia, ib)) + 1}')
+            seen.append((ia, ib))
+        x.rep.add(x.fname, row, a, f"{_text(va)}..{_text(vb)}", f"ME interval {k} of {clip} ({a}..{b}"
+                  + (f"; {', '.join(notes)}" if notes else '') + ") is not read: a further ME in the long SMIC-E "
+                  "recording; SMIC-HS recognition has one sample per clip folder (the 164 clips of MEGC2019), the "
+                  "first interval", 'ignored', 'extra_interval')
+
+# %% ../nbs/07_datasets.ipynb #d021a
+def _row_apex(x:_Rows, r:dict, onset:int, offset:int, bad_apex:str) -> int|None:
+    "The apex of a record: as annotated, else the middle frame (reported); None (excluded) with `bad_apex='exclude'`."
+    C, cells, row = x.spec.columns, r['cells'], r['row']
+    middle = (onset + offset) // 2
+    if 'apex' not in C: return middle
+    apex_raw = x.cell(cells, 'apex'); apex = _as_int(apex_raw); problem = None
+    if apex is None or apex < 0: problem, kind = "apex is not a frame number (not annotated)", 'apex_not_annotated'
+    elif not onset <= apex <= offset: problem, kind = f"apex {apex} outside onset..offset {onset}..{offset}", 'apex_outside'
+    if problem and bad_apex == 'exclude': x.exclude(r, C['apex'], apex_raw, f"{problem} (bad_apex='exclude')", kind); return None
+    if problem:
+        x.rep.add(x.fname, row, C['apex'], apex_raw, f"{problem}; set to the middle frame {middle}", 'corrected', kind)
+        apex = middle
+    return apex
+
+# %% ../nbs/07_datasets.ipynb #d021u
+def _row_au(x:_Rows, r:dict, bad_au:str, au_drop) -> tuple|None:
+    "(AU cell text, AU vector) of a record; None (excluded) with `bad_au='exclude'` when a token is unread or the cell empty."
+    C, cells, row = x.spec.columns, r['cells'], r['row']
+    src = f"{x.fname}:row {row}"
+    au_raw, au = '', _NO_AU
+    if 'au' in C:
+        au_raw = _au_text(x.cell(cells, 'au'))
+        if not au_raw.strip():
+            if bad_au == 'exclude': x.exclude(r, C['au'], '', "empty AU cell (bad_au='exclude')", 'au_empty'); return None
+            x.rep.add(x.fname, row, C['au'], '', 'empty AU cell; AU vector all 0', 'kept', 'au_empty')
+        else:
+            au, dropped, bad = parse_au_cell(au_raw, f"{src}, field {C['au']!r}", au_drop)
+            if bad:
+                kind = 'au_code_unknown' if any(b[2] for b in bad) else 'au_token_unread'
+                what = '; '.join(f"{t!r} ({why})" for t, why, _ in bad)
+                if bad_au == 'exclude':
+                    x.exclude(r, C['au'], au_raw, f"AU token(s) not read: {what} (bad_au='exclude')", kind); return None
+                kept = ', '.join(n for n, x_ in zip(AU_NAMES, au) if x_) or 'none, AU vector all 0'
+                x.rep.add(x.fname, row, C['au'], au_raw, f"AU token(s) not read, skipped: {what}; AUs from the other "
+                          f"tokens kept: {kept}", 'kept', kind)
+            if dropped:
+                x.rep.add(x.fname, row, C['au'], au_raw, f"AU codes outside the {len(AU_VOCAB)}-AU vocabulary dropped: "
+                          f"{', '.join(f'AU{c}' for c in dropped)}", 'kept', 'au_code_dropped')
+    return au_raw, au
+
+# %% ../nbs/07_datasets.ipynb #d021g
+def _clip_folder(x:_Rows, r:dict, root:Path, emo:str, used_layouts:list) -> tuple|None:
+    "(folder, layout) of a record's frames (the layout added to `used_layouts`); None (excluded) if no layout has the folder."
+    folder, lay = _find_folder(x.spec, root, r['key'][0], r['folder'], emo)
+    if folder is None:
+        x.exclude(r, 'frames', _rel(lay[0], root) if lay else '', 'clip folder not found (tried: '
+                  f"{', '.join(_rel(p, root) for p in lay)})", 'clip_folder_missing'); return None
+    if lay not in used_layouts: used_layouts.append(lay)
+    return folder, lay
+
+# %% ../nbs/07_datasets.ipynb #d021h
+def _frames_on_disk(x:_Rows, r:dict, root:Path, folder:Path, lay:FrameLayout, onset:int, apex:int, offset:int,
+                    frames_from:str) -> tuple|None:
+    "(onset, apex, offset, frame files) of a record from its clip folder; None (excluded) if the onset or apex frame is missing."
+    C, row, subj = x.spec.columns, r['row'], r['key'][0]
+    found = list_frames(folder, lay.frame_re)
+    if frames_from == 'folder' and found and (min(found), max(found)) != (onset, offset):
+        a, b = min(found), max(found)
+        x.rep.add(x.fname, row, 'frames', _rel(folder, root), f"onset..offset {onset}..{offset} of the annotation "
+                  f"replaced by the frames on disk {a}..{b} (frames_from='folder')", 'corrected', 'frames_from_folder')
+        onset, offset, apex = a, b, (a + b) // 2
+    if 'apex' not in C and apex not in found and onset in found:   # SMIC: derived apex, use the nearest frame
+        near = min((n for n in found if onset <= n <= offset), key=lambda n: (abs(n - apex), n))
+        x.rep.add(x.fname, row, 'apex', apex, f"middle frame {apex} (the apex used for a clip without an annotated "
+                  f"apex) is missing on disk; the nearest frame {near} is used", 'corrected', 'apex_frame_missing')
+        apex = near
+    bad = [(k, n) for k, n in (('onset', onset), ('apex', apex)) if n not in found]
+    if bad:
+        x.exclude(r, 'frames', _rel(folder, root), '; '.join(f"{k} frame {n} not found" for k, n in bad)
+                  + f" (frame files like {lay.frame_name.format(n=onset, subject=subj)})", 'key_frame_missing'); return None
+    gaps = [n for n in range(onset, offset + 1) if n not in found]
+    if gaps:
+        x.rep.add(x.fname, row, 'frames', _rel(folder, root), f"{len(gaps)} frame(s) missing on disk: "
+                  f"{', '.join(map(str, gaps[:20]))}{' ...' if len(gaps) > 20 else ''}; kept with the frames found",
+                  'kept', 'frames_missing')
+    twice = [n for n in range(onset, offset + 1) if len(found.get(n, ())) > 1]
+    if twice:
+        x.rep.add(x.fname, row, 'frames', _rel(folder, root), f"several files for frame(s) {twice[:10]}; "
+                  "the first name in sorted order is used", 'kept', 'frame_twice')
+    frames = tuple(str(folder / found[n][0]) for n in range(onset, offset + 1) if n in found)
+    return onset, apex, offset, frames
+
+# %% ../nbs/07_datasets.ipynb #d021p
+def _predicted_frames(spec:DatasetSpec, root:Path, subj:str, folder_clip:str, emo:str, onset:int, offset:int) -> tuple:
+    "The frame paths the first layout's templates predict for onset..offset (`check_frames=False`: the disk is not read)."
+    lay = spec.layouts[0]; folder = lay.folders_for(root, subj, folder_clip, emo)[0]
+    return tuple(str(folder / lay.frame_name.format(n=n, subject=subj)) for n in range(onset, offset + 1))
+
+# %% ../nbs/07_datasets.ipynb #d021s
+def _row_sample(x:_Rows, r:dict, proto:ClassProtocol, per_class:Counter, root:Path, used_layouts:list, *, check_frames:bool,
+                bad_apex:str, bad_au:str, au_drop, frames_from:str) -> tuple|None:
+    "The sample of one record after every row check, or None if a check excluded it."
+    lab = _row_label(x, r, proto, per_class)
+    if lab is None: return None
+    emo, label = lab
+    iv = _row_interval(x, r)
+    if iv is None: return None
+    onset, offset = iv
+    _report_extra_intervals(x, r, onset, offset)
+    apex = _row_apex(x, r, onset, offset, bad_apex)
+    if apex is None: return None
+    au = _row_au(x, r, bad_au, au_drop)
+    if au is None: return None
+    (subj, clip), (au_raw, au) = r['key'], au
+    if check_frames:
+        found = _clip_folder(x, r, root, emo, used_layouts)
+        if found is None: return None
+        got = _frames_on_disk(x, r, root, *found, onset, apex, offset, frames_from)
+        if got is None: return None
+        onset, apex, offset, frames = got
+    else: frames = _predicted_frames(x.spec, root, subj, r['folder'], emo, onset, offset)
+    return (x.spec.name, subj, clip, onset, apex, offset, frames, label, proto.classes.index(label), au, au_raw,
+            f"{x.fname}:row {r['row']}")
+
+# %% ../nbs/07_datasets.ipynb #d021n
+def _layout_folders(spec:DatasetSpec, root:Path, lay:FrameLayout) -> list:
+    "Clip folders under `root` whose path matches the layout: [(folder, path relative to root, {subject, emotion, clip} from the path)]."
+    fields = dict(subject=spec.subject_re, clip=spec.clip_re, emotion=r'[A-Za-z]+')
+    parts = re.split(r'(\{\w+\})', lay.folder)
+    rx = re.compile(''.join(f"(?P<{p[1:-1]}>{fields[p[1:-1]]})" if p.startswith('{') else re.escape(p) for p in parts))
+    pattern = re.sub(r'\{\w+\}', '*', lay.folder)
+    out = []
+    for folder in sorted(root.glob(pattern)):
+        rel = _rel(folder, root); m = rx.fullmatch(rel)
+        if not folder.is_dir() or not m: continue
+        out.append((folder, rel, m.groupdict()))
+    return out
+
+def _folder_key(spec:DatasetSpec, g:dict) -> tuple:
+    "(subject, clip) of a clip folder from the names in its path; without a subject folder, the subject from the clip name."
+    clip = g['clip']
+    if 'subject' in g: subj = _subject_id(g['subject'], spec)
+    else:
+        ms = re.match(spec.clip_subject_re, clip)
+        subj = spec.subject_fmt.format(int(ms[1])) if ms else None
+    return subj, clip
+
+# %% ../nbs/07_datasets.ipynb #d021q
+def _unannotated_sample(spec:DatasetSpec, proto:ClassProtocol, lay:FrameLayout, folder:Path, rel:str, g:dict, subj, clip,
+                        unannotated:str, rep:_Report) -> tuple|None:
+    "The sample of a clip folder without an annotation row ('add', label from its emotion folder), or None (reported: ignored or unusable)."
+    if unannotated == 'ignore' or 'emotion' not in g:
+        why = '' if unannotated == 'ignore' else ' (and no emotion folder to label it from)'
+        rep.add(rel, None, 'frames', rel, f'clip folder has no annotation row{why}', 'ignored',
+                'unannotated_folder'); return None
+    emo = _emotion(g.get('emotion'), spec.name)
+    inv = {f: e for e, fs in lay.emotion_folders for f in fs}
+    emo = inv.get(emo, emo)
+    label = proto.mapping.get(emo)
+    if label is None:
+        rep.add(rel, None, 'frames', rel, f"clip folder has no annotation row and its emotion folder {emo!r} "
+                f"is not a class of protocol {proto.name}", 'excluded',
+                'not_in_protocol' if emo in EMOTIONS[spec.name] else 'unknown_emotion')
+        return None
+    found = list_frames(folder, lay.frame_re)
+    if not found:
+        rep.add(rel, None, 'frames', rel, 'clip folder has no annotation row and no frame files', 'excluded',
+                'unannotated_unusable'); return None
+    onset, offset = min(found), max(found); apex = (onset + offset) // 2
+    if apex not in found:
+        rep.add(rel, None, 'frames', rel, f"clip folder has no annotation row and its middle frame {apex} is "
+                "missing", 'excluded', 'unannotated_unusable'); return None
+    frames = tuple(str(folder / found[n][0]) for n in range(onset, offset + 1) if n in found)
+    rep.add(rel, None, 'frames', rel, f"clip folder has no annotation row: added with onset/offset = first/last "
+            f"frame on disk ({onset}..{offset}), apex = middle ({apex}), label from the folder ({emo})",
+            'added', 'unannotated_added')
+    return (spec.name, subj, clip, onset, apex, offset, frames, label, proto.classes.index(label),
+            _NO_AU, '', f"{rel}:folder")
+
+# %% ../nbs/07_datasets.ipynb #c021d
+def _scan_unannotated(spec, root, proto, annotated, used_layouts, unannotated, rep):
+    "Clip folders on disk without an annotation row: noted ('ignore') or added as samples ('add')."
+    out, layouts = [], used_layouts or [l for l in spec.layouts if (root / l.prefix).is_dir()][:1]
+    for lay in layouts:
+        for folder, rel, g in _layout_folders(spec, root, lay):
+            subj, clip = _folder_key(spec, g)
+            if (subj, clip) in annotated: continue
+            s = _unannotated_sample(spec, proto, lay, folder, rel, g, subj, clip, unannotated, rep)
+            if s is not None: out.append(s)
+    return out
+
+# %% ../nbs/07_datasets.ipynb #d021b
+def _report_absent_subjects(x:_Rows, subjects:list, samples:list):
+    "Note every annotated subject left without samples (all its rows excluded)."
+    got = {s[1] for s in samples}
+    for subj in subjects:
+        if subj not in got:
+            x.rep.add(x.fname, None, x.spec.columns['subject'], subj, 'every row of this subject was excluded; it has no samples',
+                      'subject absent', 'subject_absent')
+
 # %% ../nbs/07_datasets.ipynb #c021b
 def _check_classes(proto, samples, rows_per_class, fname, field, rep, allow):
     "Every class of `proto` must have a sample: raise `AnnotationError` naming file, protocol and class (or note it if `allow`)."
@@ -530,217 +875,29 @@ def _check_classes(proto, samples, rows_per_class, fname, field, rep, allow):
 def _load_single(spec:DatasetSpec, root, class_protocol=None, *, strict=False, check_frames=True, bad_apex='middle',
                  bad_au='zeros', unannotated=None, annotation=None, au_drop=None, frames_from='annotation',
                  allow_empty_classes=False, fixes=True) -> MEData:
-    if frames_from not in ('annotation', 'folder'):
-        raise ValueError(f"frames_from must be 'annotation' or 'folder', got {frames_from!r}")
-    if frames_from == 'folder' and 'apex' in spec.columns:
-        raise ValueError(f"frames_from='folder' is only for datasets without an annotated apex (smic_hs), not {spec.name!r}")
-    if bad_apex not in ('middle', 'exclude'): raise ValueError(f"bad_apex must be 'middle' or 'exclude', got {bad_apex!r}")
-    if bad_au not in ('zeros', 'exclude'): raise ValueError(f"bad_au must be 'zeros' or 'exclude', got {bad_au!r}")
-    unannotated = unannotated or spec.unannotated
-    if unannotated not in ('ignore', 'add'): raise ValueError(f"unannotated must be 'ignore' or 'add', got {unannotated!r}")
+    "One dataset (any but the composite) read under a class protocol; the options are `load_dataset`'s."
+    unannotated = _check_options(spec, frames_from, bad_apex, bad_au, unannotated)
     proto = get_class_protocol(spec.name, class_protocol)
     root = _root(root, spec.title, spec.example)
     ann = _annotation_file(root, spec.annotations, annotation, spec.title, spec.example)
-    C = spec.columns
-    sh = read_sheet(ann, spec.sheet, required=(C['subject'], C['clip']))
-    missing = [c for c in C.values() if c not in sh.columns]
-    if missing:
-        where = f"{ann.name}, sheet {sh.sheet!r}" if sh.sheet else ann.name
-        raise ValueError(f"{where}, header row {sh.header_row}: missing columns {missing}; found {list(sh.columns)}")
-    if check_frames and not any((root / l.prefix).is_dir() for l in spec.layouts):
-        raise FileNotFoundError(f"{spec.title} image folder not found under {str(root)!r}: tried "
-                                f"{[l.prefix for l in spec.layouts]}. The folder should look like:\n{spec.example}\n"
-                                f"(or pass check_frames=False to read the annotation only)")
-    fname, rep = ann.name, _Report(strict)
-    col = {role: sh.columns[h] for role, h in C.items()}
-    cell = lambda cells, role: cells[col[role]] if col[role] < len(cells) else None
-    extra = [(a, b) for a, b in spec.extra_intervals if a in sh.columns and b in sh.columns]
-
-    recs = []   # rows with a usable key
-    for rownum, cells in sh.rows:
-        if all(_blank(v) for v in cells): continue
-        cells = list(cells) + [None] * (max(col.values()) + 1 - len(cells))
-        for match, new, why in (spec.fixes if fixes else ()):
-            if all(_text(cells[col[k]]) == v for k, v in match.items()):
-                for k, v in new.items():
-                    rep.add(fname, rownum, C[k], _text(cells[col[k]]), f"{why}: set to {v} (a documented correction; "
-                            "fixes=False reads the file as is)", 'corrected', 'documented_fix')
-                    cells[col[k]] = v
-        subj, clip = _subject_id(cell(cells, 'subject'), spec), _text(cell(cells, 'clip'))
-        if subj is None:
-            rep.add(fname, rownum, C['subject'], cell(cells, 'subject'), 'empty or unreadable subject id', 'excluded',
-                    'bad_subject'); continue
-        if not clip:
-            rep.add(fname, rownum, C['clip'], cell(cells, 'clip'), 'empty clip name', 'excluded', 'bad_clip'); continue
-        sample = f"{clip.lower()}_{_text(cell(cells, 'onset'))}" if spec.clip_with_onset else clip
-        recs.append(dict(row=rownum, key=(subj, sample), folder=clip, cells=tuple(cells)))
+    sh = _read_annotation(spec, ann)
+    if check_frames: _check_image_root(spec, root)
+    x = _Rows(spec, ann.name, sh.columns, _Report(strict))
+    recs = _read_records(x, sh, fixes)
     annotated = {r['key'] for r in recs}
     subjects = list(dict.fromkeys(r['key'][0] for r in recs))
-    excluded = {}
-    recs = _check_key(recs, rep, fname, C['clip'], excluded)
-
-    out_of_list = dict(proto.exclude)
-    samples, used_layouts, rows_per_class = [], [], Counter()
-    def exclude(r, field, value, reason, kind):
-        rep.add(fname, r['row'], field, value, reason, 'excluded', kind); excluded[r['key']] = reason
+    recs = _check_key(recs, x.rep, x.fname, spec.columns['clip'], x.excluded)
+    samples, used_layouts, per_class = [], [], Counter()
     for r in recs:
-        cells, (subj, clip), row, folder_clip = r['cells'], r['key'], r['row'], r['folder']
-        src = f"{fname}:row {row}"
-        emo_raw = cell(cells, 'emotion'); emo = _emotion(emo_raw, spec.name)
-        if emo not in EMOTIONS[spec.name]:
-            exclude(r, C['emotion'], emo_raw, f"unknown emotion (known: {', '.join(EMOTIONS[spec.name])})",
-                    'unknown_emotion'); continue
-        label = proto.mapping.get(emo)
-        if label is None:
-            exclude(r, C['emotion'], emo_raw, f"class {emo!r} is not in protocol {proto.name} {list(proto.classes)}",
-                    'not_in_protocol'); continue
-        rows_per_class[label] += 1
-        if (subj, clip) in out_of_list:
-            exclude(r, C['clip'], f"{subj}/{clip}", f"not in the sample list of protocol {proto.name}: "
-                    f"{out_of_list[(subj, clip)]} (source: {proto.source})", 'not_in_protocol_list'); continue
-        onset, offset = _as_int(cell(cells, 'onset')), _as_int(cell(cells, 'offset'))
-        if onset is None: exclude(r, C['onset'], cell(cells, 'onset'), 'onset is not a frame number', 'bad_onset'); continue
-        if offset is None:
-            exclude(r, C['offset'], cell(cells, 'offset'), 'offset is not a frame number', 'bad_offset'); continue
-        if onset > offset: exclude(r, C['offset'], offset, f'offset before onset {onset}', 'offset_before_onset'); continue
-        seen = [(onset, offset)]
-        for k, (a, b) in enumerate(extra, start=2):
-            va, vb = cells[sh.columns[a]], cells[sh.columns[b]]
-            if _blank(va) and _blank(vb): continue
-            ia, ib, notes = _as_int(va), _as_int(vb), []
-            if ia is None or ib is None: notes.append('not frame numbers')
-            else:
-                if ib < ia: notes.append('its offset is before its onset')
-                if ia < onset: notes.append(f'it lies before the first interval {onset}..{offset}')
-                if (ia, ib) in seen: notes.append(f'it repeats interval {seen.index((ia, ib)) + 1}')
-                seen.append((ia, ib))
-            rep.add(fname, row, a, f"{_text(va)}..{_text(vb)}", f"ME interval {k} of {clip} ({a}..{b}"
-                    + (f"; {', '.join(notes)}" if notes else '') + ") is not read: a further ME in the long SMIC-E "
-                    "recording; SMIC-HS recognition has one sample per clip folder (the 164 clips of MEGC2019), the "
-                    "first interval", 'ignored', 'extra_interval')
-        middle = (onset + offset) // 2
-        if 'apex' in C:
-            apex_raw = cell(cells, 'apex'); apex = _as_int(apex_raw); problem = None
-            if apex is None or apex < 0: problem, kind = "apex is not a frame number (not annotated)", 'apex_not_annotated'
-            elif not onset <= apex <= offset: problem, kind = f"apex {apex} outside onset..offset {onset}..{offset}", 'apex_outside'
-            if problem and bad_apex == 'exclude': exclude(r, C['apex'], apex_raw, f"{problem} (bad_apex='exclude')", kind); continue
-            if problem:
-                rep.add(fname, row, C['apex'], apex_raw, f"{problem}; set to the middle frame {middle}", 'corrected', kind)
-                apex = middle
-        else: apex = middle
-        au_raw, au = '', _NO_AU
-        if 'au' in C:
-            au_raw = _au_text(cell(cells, 'au'))
-            if not au_raw.strip():
-                if bad_au == 'exclude': exclude(r, C['au'], '', "empty AU cell (bad_au='exclude')", 'au_empty'); continue
-                rep.add(fname, row, C['au'], '', 'empty AU cell; AU vector all 0', 'kept', 'au_empty')
-            else:
-                au, dropped, bad = parse_au_cell(au_raw, f"{src}, field {C['au']!r}", au_drop)
-                if bad:
-                    kind = 'au_code_unknown' if any(b[2] for b in bad) else 'au_token_unread'
-                    what = '; '.join(f"{t!r} ({why})" for t, why, _ in bad)
-                    if bad_au == 'exclude':
-                        exclude(r, C['au'], au_raw, f"AU token(s) not read: {what} (bad_au='exclude')", kind); continue
-                    kept = ', '.join(n for n, x in zip(AU_NAMES, au) if x) or 'none, AU vector all 0'
-                    rep.add(fname, row, C['au'], au_raw, f"AU token(s) not read, skipped: {what}; AUs from the other "
-                            f"tokens kept: {kept}", 'kept', kind)
-                if dropped:
-                    rep.add(fname, row, C['au'], au_raw, f"AU codes outside the {len(AU_VOCAB)}-AU vocabulary dropped: "
-                            f"{', '.join(f'AU{c}' for c in dropped)}", 'kept', 'au_code_dropped')
-        if check_frames:
-            folder, lay = _find_folder(spec, root, subj, folder_clip, emo)
-            if folder is None:
-                exclude(r, 'frames', _rel(lay[0], root) if lay else '', 'clip folder not found (tried: '
-                        f"{', '.join(_rel(p, root) for p in lay)})", 'clip_folder_missing'); continue
-            if lay not in used_layouts: used_layouts.append(lay)
-            found = list_frames(folder, lay.frame_re)
-            if frames_from == 'folder' and found and (min(found), max(found)) != (onset, offset):
-                a, b = min(found), max(found)
-                rep.add(fname, row, 'frames', _rel(folder, root), f"onset..offset {onset}..{offset} of the annotation "
-                        f"replaced by the frames on disk {a}..{b} (frames_from='folder')", 'corrected', 'frames_from_folder')
-                onset, offset, apex = a, b, (a + b) // 2
-            if 'apex' not in C and apex not in found and onset in found:   # SMIC: derived apex, use the nearest frame
-                near = min((n for n in found if onset <= n <= offset), key=lambda n: (abs(n - apex), n))
-                rep.add(fname, row, 'apex', apex, f"middle frame {apex} (the apex used for a clip without an annotated "
-                        f"apex) is missing on disk; the nearest frame {near} is used", 'corrected', 'apex_frame_missing')
-                apex = near
-            bad = [(k, n) for k, n in (('onset', onset), ('apex', apex)) if n not in found]
-            if bad:
-                exclude(r, 'frames', _rel(folder, root), '; '.join(f"{k} frame {n} not found" for k, n in bad)
-                        + f" (frame files like {lay.frame_name.format(n=onset, subject=subj)})", 'key_frame_missing'); continue
-            gaps = [n for n in range(onset, offset + 1) if n not in found]
-            if gaps:
-                rep.add(fname, row, 'frames', _rel(folder, root), f"{len(gaps)} frame(s) missing on disk: "
-                        f"{', '.join(map(str, gaps[:20]))}{' ...' if len(gaps) > 20 else ''}; kept with the frames found",
-                        'kept', 'frames_missing')
-            twice = [n for n in range(onset, offset + 1) if len(found.get(n, ())) > 1]
-            if twice:
-                rep.add(fname, row, 'frames', _rel(folder, root), f"several files for frame(s) {twice[:10]}; "
-                        "the first name in sorted order is used", 'kept', 'frame_twice')
-            frames = tuple(str(folder / found[n][0]) for n in range(onset, offset + 1) if n in found)
-        else:
-            lay = spec.layouts[0]; folder = lay.folders_for(root, subj, folder_clip, emo)[0]
-            frames = tuple(str(folder / lay.frame_name.format(n=n, subject=subj)) for n in range(onset, offset + 1))
-        samples.append((spec.name, subj, clip, onset, apex, offset, frames, label, proto.classes.index(label),
-                        au, au_raw, src))
-
+        s = _row_sample(x, r, proto, per_class, root, used_layouts, check_frames=check_frames, bad_apex=bad_apex,
+                        bad_au=bad_au, au_drop=au_drop, frames_from=frames_from)
+        if s is not None: samples.append(s)
     if check_frames and spec.scan_unannotated:
-        samples += _scan_unannotated(spec, root, proto, annotated, used_layouts, unannotated, rep)
-    got = {s[1] for s in samples}
-    for subj in subjects:
-        if subj not in got:
-            rep.add(fname, None, C['subject'], subj, 'every row of this subject was excluded; it has no samples',
-                    'subject absent', 'subject_absent')
-    _check_classes(proto, samples, rows_per_class, fname, C['emotion'], rep, allow_empty_classes)
-    return MEData(spec.name, proto.name, proto.classes, _table(samples), rep.frame(), root,
-                  dict(annotation=ann, excluded=excluded, layouts=[l.folder for l in used_layouts]))
-
-# %% ../nbs/07_datasets.ipynb #c021d
-def _scan_unannotated(spec, root, proto, annotated, used_layouts, unannotated, rep):
-    "Clip folders on disk without an annotation row: noted ('ignore') or added as samples ('add')."
-    out, layouts = [], used_layouts or [l for l in spec.layouts if (root / l.prefix).is_dir()][:1]
-    for lay in layouts:
-        fields = dict(subject=spec.subject_re, clip=spec.clip_re, emotion=r'[A-Za-z]+')
-        parts = re.split(r'(\{\w+\})', lay.folder)
-        rx = re.compile(''.join(f"(?P<{p[1:-1]}>{fields[p[1:-1]]})" if p.startswith('{') else re.escape(p) for p in parts))
-        pattern = re.sub(r'\{\w+\}', '*', lay.folder)
-        for folder in sorted(root.glob(pattern)):
-            rel = _rel(folder, root); m = rx.fullmatch(rel)
-            if not folder.is_dir() or not m: continue
-            g = m.groupdict(); clip = g['clip']
-            if 'subject' in g: subj = _subject_id(g['subject'], spec)
-            else:
-                ms = re.match(spec.clip_subject_re, clip)
-                subj = spec.subject_fmt.format(int(ms[1])) if ms else None
-            if (subj, clip) in annotated: continue
-            if unannotated == 'ignore' or 'emotion' not in g:
-                why = '' if unannotated == 'ignore' else ' (and no emotion folder to label it from)'
-                rep.add(rel, None, 'frames', rel, f'clip folder has no annotation row{why}', 'ignored',
-                        'unannotated_folder'); continue
-            emo = _emotion(g.get('emotion'), spec.name)
-            inv = {f: e for e, fs in lay.emotion_folders for f in fs}
-            emo = inv.get(emo, emo)
-            label = proto.mapping.get(emo)
-            if label is None:
-                rep.add(rel, None, 'frames', rel, f"clip folder has no annotation row and its emotion folder {emo!r} "
-                        f"is not a class of protocol {proto.name}", 'excluded',
-                        'not_in_protocol' if emo in EMOTIONS[spec.name] else 'unknown_emotion')
-                continue
-            found = list_frames(folder, lay.frame_re)
-            if not found:
-                rep.add(rel, None, 'frames', rel, 'clip folder has no annotation row and no frame files', 'excluded',
-                        'unannotated_unusable'); continue
-            onset, offset = min(found), max(found); apex = (onset + offset) // 2
-            if apex not in found:
-                rep.add(rel, None, 'frames', rel, f"clip folder has no annotation row and its middle frame {apex} is "
-                        "missing", 'excluded', 'unannotated_unusable'); continue
-            frames = tuple(str(folder / found[n][0]) for n in range(onset, offset + 1) if n in found)
-            rep.add(rel, None, 'frames', rel, f"clip folder has no annotation row: added with onset/offset = first/last "
-                    f"frame on disk ({onset}..{offset}), apex = middle ({apex}), label from the folder ({emo})",
-                    'added', 'unannotated_added')
-            out.append((spec.name, subj, clip, onset, apex, offset, frames, label, proto.classes.index(label),
-                        _NO_AU, '', f"{rel}:folder"))
-    return out
+        samples += _scan_unannotated(spec, root, proto, annotated, used_layouts, unannotated, x.rep)
+    _report_absent_subjects(x, subjects, samples)
+    _check_classes(proto, samples, per_class, x.fname, spec.columns['emotion'], x.rep, allow_empty_classes)
+    return MEData(spec.name, proto.name, proto.classes, _table(samples), x.rep.frame(), root,
+                  dict(annotation=ann, excluded=x.excluded, layouts=[l.folder for l in used_layouts]))
 
 # %% ../nbs/07_datasets.ipynb #c023
 MEGC_DATASETS = {'casme2': 'casme2', 'smic': 'smic_hs', 'samm': 'samm'}
@@ -750,6 +907,7 @@ MEGC_EXAMPLE = ("root/combined_3class_gt.csv (no header: dataset,subject,clip,la
                 "root/CASME2/ (a casme2 root), root/SAMM/ (a samm root), root/SMIC/ (a smic_hs root); "
                 "or pass roots={'casme2': ..., 'samm': ..., 'smic_hs': ...}")
 
+# %% ../nbs/07_datasets.ipynb #d023k
 def _megc_key(ds:str, subject:str, clip:str):
     "The dataset's (subject, clip) for a composite row, or None."
     spec, n = SPECS[ds], _as_int(subject)
@@ -762,20 +920,10 @@ def _megc_key(ds:str, subject:str, clip:str):
         clip = f"s{int(m[1])}_{m[2]}"
     return spec.subject_fmt.format(n), clip
 
-# %% ../nbs/07_datasets.ipynb #c023a
-def load_megc2019(root, class_protocol=None, *, strict=False, roots:dict|None=None, annotation=None,
-                  components:dict|None=None, allow_empty_classes=False, **options) -> MEData:
-    "The MEGC2019 3-class composite of SMIC-HS, CASME II and SAMM, as defined by its ground-truth CSV."
-    proto = get_class_protocol('megc2019', class_protocol)
-    root = _root(root, 'MEGC2019 composite', MEGC_EXAMPLE)
-    gt = _annotation_file(root, MEGC_FILES, annotation, 'MEGC2019 composite', MEGC_EXAMPLE)
-    roots = {ds: Path(root) / f for ds, f in MEGC_FOLDERS.items()} | {k: Path(v) for k, v in (roots or {}).items()}
-    comps = {ds: _load_single(SPECS[ds], roots[ds], ALL_PROTOCOL[ds], strict=strict,   # emotions absent from a component are fine
-                              **(options | dict(allow_empty_classes=True) | (components or {}).get(ds, {})))
-             for ds in MEGC_FOLDERS}
-    index = {ds: {(s, c): i for i, (s, c) in enumerate(zip(d.table["subject"], d.table["clip"]))} for ds, d in comps.items()}
-    fname, rep = gt.name, _Report(strict)
-    recs = []
+# %% ../nbs/07_datasets.ipynb #d023a
+def _read_megc_rows(gt:Path, rep:_Report) -> list:
+    "Records of the composite's ground truth CSV, keyed (dataset, subject, clip) in the datasets' ids; bad lines reported."
+    fname, recs = gt.name, []
     with open(gt, newline='', encoding='utf-8-sig') as f:
         for line, fields in enumerate(csv.reader(f), start=1):
             fields = [x.strip() for x in fields]
@@ -795,25 +943,43 @@ def load_megc2019(root, class_protocol=None, *, strict=False, roots:dict|None=No
                 rep.add(fname, line, 'clip', f"{fields[1]}/{fields[2]}", 'unreadable subject or clip id', 'excluded',
                         'composite_bad_row'); continue
             recs.append(dict(row=line, key=(ds,) + key, cells=tuple(fields)))
-    recs = _check_key(recs, rep, fname, 'clip')
-    samples = []
-    for r in recs:
-        (ds, subj, clip), line = r['key'], r['row']
-        label = MEGC_CODES[_as_int(r['cells'][3])]
-        i = index[ds].get((subj, clip))
-        if i is None:
-            why = comps[ds].info['excluded'].get((subj, clip))
-            reason = (f"{ds} clip {subj}/{clip} was excluded from {ds}: {why}" if why else
-                      f"{ds} clip {subj}/{clip} has no row in {comps[ds].info['annotation'].name}")
-            rep.add(fname, line, 'clip', f"{subj}/{clip}", reason, 'excluded', 'composite_missing'); continue
-        s = comps[ds].table.iloc[i]
-        expect = CLASS_PROTOCOLS[MEGC_PROTOCOL[ds]].mapping.get(s.label)
-        if expect != label:
-            rep.add(fname, line, 'label', r['cells'][3], f"composite label {label!r} differs from the {ds} annotation "
-                    f"({s.label!r} -> {expect!r} under {MEGC_PROTOCOL[ds]}); the composite label is used", 'kept',
-                    'composite_label_differs')
-        samples.append((ds, subj, clip, s.onset, s.apex, s.offset, s.frames, label, proto.classes.index(label),
-                        s.au, s.au_raw, f"{fname}:row {line}; {s.source}"))
+    return recs
+
+# %% ../nbs/07_datasets.ipynb #d023b
+def _megc_sample(r:dict, comps:dict, index:dict, proto:ClassProtocol, fname:str, rep:_Report) -> tuple|None:
+    "The composite sample of a record: frames and AUs from its dataset's table, the composite's label; None (reported) if the dataset has no such sample."
+    (ds, subj, clip), line = r['key'], r['row']
+    label = MEGC_CODES[_as_int(r['cells'][3])]
+    i = index[ds].get((subj, clip))
+    if i is None:
+        why = comps[ds].info['excluded'].get((subj, clip))
+        reason = (f"{ds} clip {subj}/{clip} was excluded from {ds}: {why}" if why else
+                  f"{ds} clip {subj}/{clip} has no row in {comps[ds].info['annotation'].name}")
+        rep.add(fname, line, 'clip', f"{subj}/{clip}", reason, 'excluded', 'composite_missing'); return None
+    s = comps[ds].table.iloc[i]
+    expect = CLASS_PROTOCOLS[MEGC_PROTOCOL[ds]].mapping.get(s.label)
+    if expect != label:
+        rep.add(fname, line, 'label', r['cells'][3], f"composite label {label!r} differs from the {ds} annotation "
+                f"({s.label!r} -> {expect!r} under {MEGC_PROTOCOL[ds]}); the composite label is used", 'kept',
+                'composite_label_differs')
+    return (ds, subj, clip, s.onset, s.apex, s.offset, s.frames, label, proto.classes.index(label),
+            s.au, s.au_raw, f"{fname}:row {line}; {s.source}")
+
+# %% ../nbs/07_datasets.ipynb #c023a
+def load_megc2019(root, class_protocol=None, *, strict=False, roots:dict|None=None, annotation=None,
+                  components:dict|None=None, allow_empty_classes=False, **options) -> MEData:
+    "The MEGC2019 3-class composite of SMIC-HS, CASME II and SAMM, as defined by its ground-truth CSV."
+    proto = get_class_protocol('megc2019', class_protocol)
+    root = _root(root, 'MEGC2019 composite', MEGC_EXAMPLE)
+    gt = _annotation_file(root, MEGC_FILES, annotation, 'MEGC2019 composite', MEGC_EXAMPLE)
+    roots = {ds: Path(root) / f for ds, f in MEGC_FOLDERS.items()} | {k: Path(v) for k, v in (roots or {}).items()}
+    comps = {ds: _load_single(SPECS[ds], roots[ds], ALL_PROTOCOL[ds], strict=strict,   # emotions absent from a component are fine
+                              **(options | dict(allow_empty_classes=True) | (components or {}).get(ds, {})))
+             for ds in MEGC_FOLDERS}
+    index = {ds: {(s, c): i for i, (s, c) in enumerate(zip(d.table["subject"], d.table["clip"]))} for ds, d in comps.items()}
+    fname, rep = gt.name, _Report(strict)
+    recs = _check_key(_read_megc_rows(gt, rep), rep, fname, 'clip')
+    samples = [s for s in (_megc_sample(r, comps, index, proto, fname, rep) for r in recs) if s is not None]
     _check_classes(proto, samples, Counter(MEGC_CODES[_as_int(r['cells'][3])] for r in recs), fname, 'label', rep,
                    allow_empty_classes)
     report = pd.concat([rep.frame()] + [d.report for d in comps.values()], ignore_index=True)
