@@ -58,7 +58,7 @@ def make_schedule(opt, preset:Preset, kind:str|None=None):
     first = S.LinearLR(opt, start_factor=min(1.0, preset.warmup_start_lr / preset.lr), total_iters=warm)
     return S.SequentialLR(opt, [first, main], milestones=[warm]), n
 
-# %% ../nbs/12_train.ipynb #c013b
+# %% ../nbs/12_train.ipynb #t007
 _OPTIMIZERS = dict(adamw=torch.optim.AdamW, adam=torch.optim.Adam, sgd=functools.partial(torch.optim.SGD, momentum=0.9))
 
 def _main_groups(model, params, preset):
@@ -73,6 +73,7 @@ def _main_groups(model, params, preset):
     return [dict(params=ps, lr=preset.lr * preset.layer_decay ** (top - k), weight_decay=preset.weight_decay, name=f'main.{k}')
             for k, ps in sorted(by.items())]
 
+# %% ../nbs/12_train.ipynb #c013b
 def make_optimizer(model, preset:Preset) -> Optimizers:
     "The preset's optimizer and schedule for the model's parameters, and a second pair for its angles (no weight decay)."
     th = {id(p) for p in model.theta_parameters()}
@@ -90,6 +91,7 @@ def class_weights(y, num_classes:int) -> torch.Tensor:
     m = np.bincount(np.asarray(y, dtype=np.int64), minlength=num_classes).astype(np.float64)
     return torch.tensor(np.where(m > 0, len(y) / (num_classes * np.maximum(m, 1)), 0.0), dtype=torch.float32)
 
+# %% ../nbs/12_train.ipynb #t014
 def make_loss(preset:Preset, y_train, num_classes:int, device=None):
     "The preset's training loss `loss(logits, y)`: cross-entropy (label smoothing, class weights) or MSE of softmax vs one-hot."
     w = class_weights(y_train, num_classes).to(device) if preset.class_weights else None
@@ -165,74 +167,102 @@ def theta_grads(model) -> dict:
             for name, m in model.named_modules() if isinstance(m, SOA)}   # theta = psi / 2
 
 
+# %% ../nbs/12_train.ipynb #t020
+def _train_loader(kind, rows:pd.DataFrame, store, preset:Preset, seed:int, *, cuda:bool=False, name:str=''):
+    "The training loader of the sample table `rows` (the fold `name`): augmented, shuffled with `seed`; balanced classes if the preset says so."
+    ds = kind.dataset(rows, store, train=True, size=preset.img_size, augment=preset.augment, flip_p=preset.flip_p,
+                      max_rot=preset.max_rot, jitter=preset.jitter, seed=seed)
+    y = rows.y.to_numpy().astype(np.int64)
+    if len(rows) < 2: raise ValueError(
+        f"fold {name}: {len(rows)} training sample(s); BatchNorm cannot train on fewer than 2")
+    # a last batch of one sample (BatchNorm cannot train on it) is merged into the previous batch; no sample is dropped
+    weights = 1.0 / np.bincount(y)[y] if preset.sampler == 'balanced' else None   # every class equally often
+    return make_loader(ds, batch_size=preset.batch_size, shuffle=True, seed=seed, num_workers=preset.num_workers,
+                       min_batch=2, weights=weights, pin_memory=cuda)
+
+# %% ../nbs/12_train.ipynb #t023
+def _eval_loaders(kind, data:DataSource, fold, preset:Preset, seed:int, *, cuda:bool=False) -> dict:
+    "{split: (sample positions, loader)} of the fold's test samples and (if any) its inner held-out subject: exact frames, in order."
+    evals = {'test': list(fold.test_idx)}
+    if getattr(fold, 'inner_idx', None) is not None and len(fold.inner_idx): evals['inner'] = list(fold.inner_idx)
+    return {k: (v, make_loader(kind.dataset(data.table.iloc[v], data.store, train=False, size=preset.img_size),
+                               batch_size=preset.batch_size, shuffle=False, seed=seed, num_workers=preset.num_workers,
+                               pin_memory=cuda)) for k, v in evals.items()}
+
+# %% ../nbs/12_train.ipynb #t026
+def _train_epoch(model, loader, opt:Optimizers, loss_fn, scaler, prec:Precision, preset:Preset, device) -> dict:
+    "One training epoch: mean loss, accuracy and samples seen, and {SOA layer: [d loss / d theta at each optimizer step]}."
+    model.train(); kind = input_kind(model); losses = []; n_correct = n_seen = 0; grads = {}
+    opt.zero_grad()
+    for i, items in enumerate(loader):
+        y = items[-1].to(device)
+        with prec.autocast(device):
+            logits = model(**memory_format(as_batch(kind, items, device), preset))
+            loss = loss_fn(logits.float(), y)
+        scaler.scale(loss / preset.accum_steps).backward()
+        if (i + 1) % preset.accum_steps == 0 or i + 1 == len(loader):
+            if prec.scale: opt.unscale_(scaler)
+            for layer, g in theta_grads(model).items(): grads.setdefault(layer, []).append(g)
+            opt.step(scaler); scaler.update(); opt.zero_grad(); wrap_thetas_(model)
+        losses.append(loss.item()); n_correct += (logits.argmax(1) == y).sum().item(); n_seen += len(y)
+    return dict(train_loss=float(np.mean(losses)) if losses else float('nan'), train_acc=n_correct / max(n_seen, 1),
+                n_train=n_seen, grads=grads)
+
+# %% ../nbs/12_train.ipynb #t030
+def _theta_records(model, fold:str, epoch:int, grads:dict|None=None) -> list:
+    "One record per SOA layer: its angle now (radians, degrees) and the mean, std and count of its gradients `grads[layer]`."
+    out = []
+    for layer, v in model.thetas().items():
+        g = np.asarray((grads or {}).get(layer, []), float)
+        out.append(dict(fold=fold, epoch=epoch, layer=layer, theta_rad=float(v), theta_deg=math.degrees(v),
+                        grad_mean=float(g.mean()) if len(g) else float('nan'),
+                        grad_std=float(g.std()) if len(g) else float('nan'), grad_n=len(g)))
+    return out
+
+# %% ../nbs/12_train.ipynb #t033
+def _evaluate(model, evals:dict, y, fold:str, epoch:int, device, prec:Precision=Precision(), preset:Preset|None=None) -> tuple:
+    "Accuracy per split of `evals` (`_eval_loaders`) against the labels `y` of the whole table, and one prediction record per sample."
+    accs, preds = {}, []
+    for split, (idx, dl) in evals.items():
+        yhat, _ = predict(model, dl, device, prec, preset)
+        ytrue = y[idx]
+        accs[f'{split}_acc'] = float((yhat == ytrue).mean()) if len(idx) else float('nan')
+        preds += [dict(fold=fold, epoch=epoch, split=split, sample=int(i), y_true=int(a), y_pred=int(b))
+                  for i, a, b in zip(idx, ytrue, yhat)]
+    return accs, preds
+
 # %% ../nbs/12_train.ipynb #c016h
 def train_fold(model_name:str, data:DataSource, fold, *, preset:Preset|str='smoke', seed:int=0, fold_index:int=0,
                device=None, model_kwargs:dict|None=None, progress:bool=True) -> dict:
     "Train `model_name` on `fold.train_idx` of `data`; evaluate every epoch. Returns per-epoch records."
     preset = get_preset(preset); device = device or pick_device()
     fs = fold_seed(seed, fold_index); seed_everything(fs)
-    t = data.table
-    train_rows = t.iloc[list(fold.train_idx)]
+    train_rows = data.table.iloc[list(fold.train_idx)]
     model = create_model(model_name, num_classes=len(data.classes), img_size=preset.img_size, head=preset.head,
                          **(model_kwargs or {}))
     prec = precision(preset, device)
     model = prepare_model(model, preset, device, prec)
     kind = input_kind(model)            # what the model consumes: its dataset, and the batch's keyword arguments
-    ds_train = kind.dataset(train_rows, data.store, train=True, size=preset.img_size, augment=preset.augment, flip_p=preset.flip_p,
-                            max_rot=preset.max_rot, jitter=preset.jitter, seed=fs)
-    y_train = train_rows.y.to_numpy().astype(np.int64)
-    if len(train_rows) < 2: raise ValueError(
-        f"fold {fold.name}: {len(train_rows)} training sample(s); BatchNorm cannot train on fewer than 2")
-    # a last batch of one sample (BatchNorm cannot train on it) is merged into the previous batch; no sample is dropped
-    weights = 1.0 / np.bincount(y_train)[y_train] if preset.sampler == 'balanced' else None   # every class equally often
-    cuda = device.type == 'cuda'                # GPU: pinned host memory, cudnn autotuning (GPU results are not bitwise reproducible)
+    cuda = device.type == 'cuda'        # GPU: pinned host memory, cudnn autotuning (GPU results are not bitwise reproducible)
+    dl_train = _train_loader(kind, train_rows, data.store, preset, fs, cuda=cuda, name=fold.name)
     if cuda: torch.backends.cudnn.benchmark = True
-    dl_train = make_loader(ds_train, batch_size=preset.batch_size, shuffle=True, seed=fs, num_workers=preset.num_workers,
-                           min_batch=2, weights=weights, pin_memory=cuda)
     merged = dl_train.batch_sampler.merges
-    evals = {'test': list(fold.test_idx)}
-    if getattr(fold, 'inner_idx', None) is not None and len(fold.inner_idx): evals['inner'] = list(fold.inner_idx)
-    dl_eval = {k: make_loader(kind.dataset(t.iloc[v], data.store, train=False, size=preset.img_size), batch_size=preset.batch_size,
-                              shuffle=False, seed=fs, num_workers=preset.num_workers, pin_memory=cuda) for k, v in evals.items()}
+    evals = _eval_loaders(kind, data, fold, preset, fs, cuda=cuda)
     opt = make_optimizer(model, preset)
-    loss_fn = make_loss(preset, y_train, len(data.classes), device)
+    loss_fn = make_loss(preset, train_rows.y.to_numpy().astype(np.int64), len(data.classes), device)
     scaler = torch.amp.GradScaler('cuda', enabled=prec.scale)
-    preds, history, thetas = [], [], []
-    grads = {}                                 # layer -> d loss / d theta at each optimizer step of the epoch
-    def log_theta(epoch):
-        for layer, v in model.thetas().items():
-            g = np.asarray(grads.get(layer, []), float)
-            thetas.append(dict(fold=fold.name, epoch=epoch, layer=layer, theta_rad=float(v), theta_deg=math.degrees(v),
-                               grad_mean=float(g.mean()) if len(g) else float('nan'),
-                               grad_std=float(g.std()) if len(g) else float('nan'), grad_n=len(g)))
-    log_theta(0)
+    preds, history, thetas = [], [], _theta_records(model, fold.name, 0)
     bar = tqdm(range(1, preset.epochs + 1), desc=f"fold {fold.name}", leave=False, disable=not progress)
     for epoch in bar:
-        model.train(); t0 = time.perf_counter(); losses = []; n_correct = n_seen = 0; grads.clear()
-        opt.zero_grad()
-        for i, items in enumerate(dl_train):
-            y = items[-1].to(device)
-            with prec.autocast(device):
-                logits = model(**memory_format(as_batch(kind, items, device), preset))
-                loss = loss_fn(logits.float(), y)
-            scaler.scale(loss / preset.accum_steps).backward()
-            if (i + 1) % preset.accum_steps == 0 or i + 1 == len(dl_train):
-                if prec.scale: opt.unscale_(scaler)
-                for layer, g in theta_grads(model).items(): grads.setdefault(layer, []).append(g)
-                opt.step(scaler); scaler.update(); opt.zero_grad(); wrap_thetas_(model)
-            losses.append(loss.item()); n_correct += (logits.argmax(1) == y).sum().item(); n_seen += len(y)
+        t0 = time.perf_counter()
+        ep = _train_epoch(model, dl_train, opt, loss_fn, scaler, prec, preset, device)
         opt.end_epoch(epoch)
-        rec = dict(fold=fold.name, epoch=epoch, train_loss=float(np.mean(losses)) if losses else float('nan'),
-                   train_acc=n_correct / max(n_seen, 1), lr=opt.lr(), n_train=n_seen,
-                   train_batches=len(dl_train), last_batch_merged=merged)
-        for split, dl in dl_eval.items():
-            yhat, _ = predict(model, dl, device, prec, preset)
-            idx = evals[split]; ytrue = t.y.values[idx]
-            rec[f'{split}_acc'] = float((yhat == ytrue).mean()) if len(idx) else float('nan')
-            preds += [dict(fold=fold.name, epoch=epoch, split=split, sample=int(i), y_true=int(a), y_pred=int(b))
-                      for i, a, b in zip(idx, ytrue, yhat)]
+        rec = dict(fold=fold.name, epoch=epoch, train_loss=ep['train_loss'], train_acc=ep['train_acc'], lr=opt.lr(),
+                   n_train=ep['n_train'], train_batches=len(dl_train), last_batch_merged=merged)
+        accs, p = _evaluate(model, evals, data.table.y.values, fold.name, epoch, device, prec, preset)
+        rec.update(accs); preds += p
         rec['seconds'] = time.perf_counter() - t0
-        history.append(rec); log_theta(epoch)
+        history.append(rec); thetas += _theta_records(model, fold.name, epoch, ep['grads'])
         bar.set_postfix(loss=f"{rec['train_loss']:.3f}", test_acc=f"{rec['test_acc']:.2f}")
     return dict(preds=preds, history=history, theta=thetas, n_params=sum(p.numel() for p in model.parameters()),
                 model=model)
