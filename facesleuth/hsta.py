@@ -7,6 +7,7 @@ from __future__ import annotations
 from functools import partial
 import torch
 from torch import nn
+from fastcore.basics import patch_to
 from timm.models.vision_transformer import Block, init_weights_vit_timm
 from timm.models.crossvit import CrossAttentionBlock
 from timm.layers import trunc_normal_
@@ -95,6 +96,14 @@ class HSTALayer(nn.Module):
         xs = [blk(x) for x, blk in zip(xs, self.blocks)]        # USTA: an empty Sequential is the identity (a count of 0)
         return self.csta(xs) if self.csta is not None else xs
 
+# %% ../nbs/05d_hsta.ipynb #h026a
+def _check_hsta_args(layers, depths, dims, heads, video_sampling, special):
+    "HSTA's argument checks, in the constructor's order."
+    if video_sampling not in ('uniform', 'random'): raise ValueError(f"HSTA: video_sampling must be 'uniform' or 'random', got {video_sampling!r}")
+    if layers < 1 or len(depths) != 2 or min(depths) < 0: raise ValueError(f"HSTA: need layers >= 1 and two counts depths=(N_s, N_v) >= 0, got {layers}, {depths}")
+    if any(d % h for d, h in zip(dims, heads)): raise ValueError(f"HSTA: dims {dims} must be multiples of heads {heads}")
+    if special not in ('frames', 'tracks'): raise ValueError(f"HSTA: special must be 'frames' or 'tracks', got {special!r}")
+
 # %% ../nbs/05d_hsta.ipynb #h027
 class HSTA(nn.Module):
     "HSTA (003): tubelet embeddings of the special frames (onset, apex) and a video set, HSTA layers (USTA blocks + CSTA), head on both [CLS]."
@@ -115,12 +124,9 @@ class HSTA(nn.Module):
                  drop: float = 0., attn_drop: float = 0., drop_path: float = 0.,   # released runs: drop 0.2, drop_path 0.2
                  head_drop: float = 0.):        # dropout before the head (released runs: 0.4)
         super().__init__()
-        if video_sampling not in ('uniform', 'random'): raise ValueError(f"HSTA: video_sampling must be 'uniform' or 'random', got {video_sampling!r}")
-        if layers < 1 or len(depths) != 2 or min(depths) < 0: raise ValueError(f"HSTA: need layers >= 1 and two counts depths=(N_s, N_v) >= 0, got {layers}, {depths}")
-        if any(d % h for d, h in zip(dims, heads)): raise ValueError(f"HSTA: dims {dims} must be multiples of heads {heads}")
+        _check_hsta_args(layers, depths, dims, heads, video_sampling, special)
         self.num_classes, self.img_size, self.frames, self.video_sampling = num_classes, img_size, frames, video_sampling
         self.n_layers, self.depths, self.csta = layers, tuple(depths), csta
-        if special not in ('frames', 'tracks'): raise ValueError(f"HSTA: special must be 'frames' or 'tracks', got {special!r}")
         self.special = special
         self.inputs = ('video+special' if special == 'frames' else 'video+tracks') + ('' if video_sampling == 'uniform' else '_random')
         norm = partial(nn.LayerNorm, eps=1e-6)
@@ -137,38 +143,48 @@ class HSTA(nn.Module):
         for name, m in self.named_modules():   # released init: truncated normal 0.02 for Linear layers, zero biases
             if isinstance(m, nn.Linear): init_weights_vit_timm(m)
 
-    @property
-    def use_au(self): return False
-    @property
-    def motion(self) -> nn.Module:
-        "The encoder (embeddings, HSTA layers, final norms): what `param_table` counts beside the head."
-        return nn.ModuleList([self.embed, self.layers, self.norm])
+# %% ../nbs/05d_hsta.ipynb #h027d
+@patch_to(HSTA, as_prop=True)
+def use_au(self): return False
 
-    def tokens(self, video, onset, apex) -> list:
-        "The tokens of both branches after the last layer and the final norms: `[(B, 1 + N_s, d_s), (B, 1 + N_v, d_v)]`."
-        if video.ndim != 5 or video.shape[1] != self.frames or onset.ndim != 4 or onset.shape != apex.shape or video.shape[2:] != onset.shape[1:]:
-            raise ValueError(f"HSTA expects video (B, {self.frames}, 3, S, S) and onset, apex (B, 3, S, S), got "
-                             f"{tuple(video.shape)}, {tuple(onset.shape)}, {tuple(apex.shape)}")
-        xs = [self.embed['special'](torch.stack([onset, apex], 2)), self.embed['video'](video.transpose(1, 2))]
-        for layer in self.layers: xs = layer(xs)
-        return [self.norm[b](x) for b, x in zip(BRANCHES, xs)]
+@patch_to(HSTA, as_prop=True)
+def motion(self) -> nn.Module:
+    "The encoder (embeddings, HSTA layers, final norms): what `param_table` counts beside the head."
+    return nn.ModuleList([self.embed, self.layers, self.norm])
 
-    def features(self, video, onset, apex) -> torch.Tensor:
-        "The two [CLS] tokens, special then video, concatenated: `(B, d_s + d_v)`."
-        return torch.cat([x[:, 0] for x in self.tokens(video, onset, apex)], 1)
+# %% ../nbs/05d_hsta.ipynb #h027g
+@patch_to(HSTA)
+def tokens(self, video, onset, apex) -> list:
+    "The tokens of both branches after the last layer and the final norms: `[(B, 1 + N_s, d_s), (B, 1 + N_v, d_v)]`."
+    if video.ndim != 5 or video.shape[1] != self.frames or onset.ndim != 4 or onset.shape != apex.shape or video.shape[2:] != onset.shape[1:]:
+        raise ValueError(f"HSTA expects video (B, {self.frames}, 3, S, S) and onset, apex (B, 3, S, S), got "
+                         f"{tuple(video.shape)}, {tuple(onset.shape)}, {tuple(apex.shape)}")
+    xs = [self.embed['special'](torch.stack([onset, apex], 2)), self.embed['video'](video.transpose(1, 2))]
+    for layer in self.layers: xs = layer(xs)
+    return [self.norm[b](x) for b, x in zip(BRANCHES, xs)]
 
-    def forward(self, video, onset, apex, au=None):
-        "Logits `(B, num_classes)` for a video set `(B,T,3,S,S)` and the special frames `(B,3,S,S)`; the AU vector is ignored."
-        return self.head(self.head_drop(self.features(video, onset, apex)))
+@patch_to(HSTA)
+def features(self, video, onset, apex) -> torch.Tensor:
+    "The two [CLS] tokens, special then video, concatenated: `(B, d_s + d_v)`."
+    return torch.cat([x[:, 0] for x in self.tokens(video, onset, apex)], 1)
 
-    def lr_layers(self) -> dict:
-        "Layer number of each parameter for layer decay, as released: embeddings 0, HSTA layer l l + 1, final norms and head L + 1."
-        top = self.n_layers + 1
-        return {n: 0 if n.startswith('embed.') else int(n.split('.')[1]) + 1 if n.startswith('layers.') else top
-                for n, _ in self.named_parameters()}
+@patch_to(HSTA)
+def forward(self, video, onset, apex, au=None):
+    "Logits `(B, num_classes)` for a video set `(B,T,3,S,S)` and the special frames `(B,3,S,S)`; the AU vector is ignored."
+    return self.head(self.head_drop(self.features(video, onset, apex)))
 
-    def thetas(self) -> dict: return {}              # no SOA
-    def theta_parameters(self) -> list: return []    # nothing for the angle's optimizer group
+# %% ../nbs/05d_hsta.ipynb #h029d
+@patch_to(HSTA)
+def lr_layers(self) -> dict:
+    "Layer number of each parameter for layer decay, as released: embeddings 0, HSTA layer l l + 1, final norms and head L + 1."
+    top = self.n_layers + 1
+    return {n: 0 if n.startswith('embed.') else int(n.split('.')[1]) + 1 if n.startswith('layers.') else top
+            for n, _ in self.named_parameters()}
+
+@patch_to(HSTA)
+def thetas(self) -> dict: return {}              # no SOA
+@patch_to(HSTA)
+def theta_parameters(self) -> list: return []    # nothing for the angle's optimizer group
 
 # %% ../nbs/05d_hsta.ipynb #h031
 def _hsta_configs() -> dict:
@@ -186,6 +202,7 @@ def _hsta_configs() -> dict:
         for nv, ns in ((1, 1), (2, 1), (2, 2)): add((L, ns, nv, True), f"003 T4 {L} [={nv} ={ns}]")
     return rows
 
+# %% ../nbs/05d_hsta.ipynb #h031c
 HSTA_MAIN = (4, 1, 2, True)                         # layers, N_s, N_v, CSTA: 003 Table 4 highlighted, script hsta4_usta21
 
 def hsta_variant_name(layers: int, ns: int, nv: int, csta: bool) -> str:
@@ -213,6 +230,7 @@ def hsta_of(**kw):
     "`hsta` fed track images instead of the special frames (`special='tracks'`: input kind 'video+tracks', `facesleuth.tracks`)."
     return HSTA(**{**dict(special='tracks'), **kw})
 
+# %% ../nbs/05d_hsta.ipynb #h035
 def _register_hsta_variant(layers, ns, nv, csta, rows):
     def build(**kw): return HSTA(**{**dict(layers=layers, depths=(ns, nv), csta=csta), **kw})
     build.__name__ = build.__qualname__ = hsta_variant_name(layers, ns, nv, csta)
