@@ -7,6 +7,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 import torch.nn.functional as F
+from fastcore.basics import patch_to
 from torchvision.models.video.swin_transformer import SwinTransformer3d
 from .model import register_model
 
@@ -102,23 +103,30 @@ class EDMDBN(nn.Module):
     @property
     def use_au(self): return False
 
-    def features(self, onset, apex, offset):
-        "The fused map before the head: `(B, 512, h, w)`, 1024 channels with `fusion='concat'`."
-        if onset.ndim != 4 or tuple(onset.shape[-2:]) != (self.img_size, self.img_size):
-            raise ValueError(f"EDMDBN was built for (B, 3, {self.img_size}, {self.img_size}) frames, got {tuple(onset.shape)}")
-        entire, detail = keyframe_motions(onset, apex, offset, self.frames)
-        maps = [self.motion[b](entire if b == 'entire' else detail) for b in self.branches]
-        return torch.cat(maps, 1) if self.fusion == 'concat' else sum(maps[1:], maps[0])
+# %% ../nbs/05c_edmdbn.ipynb #e019c
+@patch_to(EDMDBN)
+def features(self, onset, apex, offset):
+    "The fused map before the head: `(B, 512, h, w)`, 1024 channels with `fusion='concat'`."
+    if onset.ndim != 4 or tuple(onset.shape[-2:]) != (self.img_size, self.img_size):
+        raise ValueError(f"EDMDBN was built for (B, 3, {self.img_size}, {self.img_size}) frames, got {tuple(onset.shape)}")
+    entire, detail = keyframe_motions(onset, apex, offset, self.frames)
+    maps = [self.motion[b](entire if b == 'entire' else detail) for b in self.branches]
+    return torch.cat(maps, 1) if self.fusion == 'concat' else sum(maps[1:], maps[0])
 
-    def forward(self, onset, apex, offset, au=None):
-        "Logits `(B, num_classes)` for ImageNet-normalised onset, apex and offset frames `(B,3,S,S)`; the AU vector is ignored."
-        return self.head(self.features(onset, apex, offset))
+@patch_to(EDMDBN)
+def forward(self, onset, apex, offset, au=None):
+    "Logits `(B, num_classes)` for ImageNet-normalised onset, apex and offset frames `(B,3,S,S)`; the AU vector is ignored."
+    return self.head(self.features(onset, apex, offset))
 
-    def thetas(self) -> dict: return {}              # no SOA
-    def theta_parameters(self) -> list: return []    # nothing for the angle's optimizer group
-    def attention_maps(self) -> list:
-        "The accumulated token-attention maps of the last forward pass, `(B,1,h,w)` per stage (mean over time), entire branch first."
-        return [a.mean(2) for b in self.branches for a in self.motion[b].maps]
+# %% ../nbs/05c_edmdbn.ipynb #e021c
+@patch_to(EDMDBN)
+def thetas(self) -> dict: return {}              # no SOA
+@patch_to(EDMDBN)
+def theta_parameters(self) -> list: return []    # nothing for the angle's optimizer group
+@patch_to(EDMDBN)
+def attention_maps(self) -> list:
+    "The accumulated token-attention maps of the last forward pass, `(B,1,h,w)` per stage (mean over time), entire branch first."
+    return [a.mean(2) for b in self.branches for a in self.motion[b].maps]
 
 # %% ../nbs/05c_edmdbn.ipynb #e023
 @register_model("EDMDBN (likemby): Swin-T with accumulated token attention on entire (apex - onset) and detail motion, added",
