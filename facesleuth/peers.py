@@ -8,6 +8,7 @@ import math
 import torch
 from torch import nn
 import torch.nn.functional as F
+from fastcore.basics import patch_to
 from timm.models.vision_transformer import VisionTransformer
 from .cva import conv_bn, AttentionBlock, init_released_
 from .soa import collect_thetas, theta_parameters
@@ -102,22 +103,25 @@ class MMNet(nn.Module):
     @property
     def use_au(self): return False
 
-    def features(self, onset, apex):
-        "The fused `512 x S/16 x S/16` map before the head."
-        if onset.shape != apex.shape: raise ValueError(f"onset {tuple(onset.shape)} and apex {tuple(apex.shape)} differ in shape")
-        if onset.ndim != 4 or onset.shape[-1] != self.img_size or onset.shape[-2] != self.img_size:
-            raise ValueError(f"MMNet was built for (B, 3, {self.img_size}, {self.img_size}) input, got {tuple(onset.shape)}")
-        return self.motion(apex - onset) + self.fpf(onset)
-
-    def forward(self, onset, apex, au=None):
-        "Logits for onset and apex frames `(B,3,S,S)`; the AU vector is ignored (MMNet has none)."
-        return self.head(self.features(onset, apex))
-
     def thetas(self) -> dict: return collect_thetas(self)                  # {} : MMNet has no SOA
     def theta_parameters(self) -> list: return theta_parameters(self)      # [] : nothing for the angle's optimizer group
     def attention_maps(self) -> list:
         "The four CA maps `(B,1,h,w)` of the last forward pass (detached)."
         return list(self.motion.maps)
+
+# %% ../nbs/05b_peers.ipynb #m023c
+@patch_to(MMNet)
+def features(self, onset, apex):
+    "The fused `512 x S/16 x S/16` map before the head."
+    if onset.shape != apex.shape: raise ValueError(f"onset {tuple(onset.shape)} and apex {tuple(apex.shape)} differ in shape")
+    if onset.ndim != 4 or onset.shape[-1] != self.img_size or onset.shape[-2] != self.img_size:
+        raise ValueError(f"MMNet was built for (B, 3, {self.img_size}, {self.img_size}) input, got {tuple(onset.shape)}")
+    return self.motion(apex - onset) + self.fpf(onset)
+
+@patch_to(MMNet)
+def forward(self, onset, apex, au=None):
+    "Logits for onset and apex frames `(B,3,S,S)`; the AU vector is ignored (MMNet has none)."
+    return self.head(self.features(onset, apex))
 
 # %% ../nbs/05b_peers.ipynb #m027
 @register_model("MMNet (muse1998): CA-block motion stream + position ViT on the onset",
