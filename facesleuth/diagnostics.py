@@ -49,16 +49,23 @@ def _eval_loss(model, loader, device):
         L += nn.functional.cross_entropy(lg, y, reduction='sum').item(); C += (lg.argmax(1) == y).sum().item(); N += len(y)
     return L / max(N, 1), C / max(N, 1)
 
-def theta_landscape(model, data, rows, angles=None, layers=None, *, size:int|None=None, batch_size:int=64,
-                    device=None) -> pd.DataFrame:
-    "Loss and accuracy on `data.table.iloc[rows]` as each SOA layer's theta is swept over `angles` (degrees); the others fixed."
-    from facesleuth.data import make_loader
-    device = device or next(model.parameters()).device
+# %% ../nbs/12a_diagnostics.ipynb #d005
+def _sweep_layers(model, layers) -> tuple:
+    "The model's SOA layers, and the names of those to sweep (`layers`, all by default)."
     soa = _soa_layers(model)
     if not soa: raise ValueError(f"{type(model).__name__} has no SOA layer: nothing to sweep")
     layers = list(soa) if layers is None else list(layers)
     unknown = [l for l in layers if l not in soa]
     if unknown: raise KeyError(f"no SOA layer {unknown}; layers: {list(soa)}")
+    return soa, layers
+
+# %% ../nbs/12a_diagnostics.ipynb #d007
+def theta_landscape(model, data, rows, angles=None, layers=None, *, size:int|None=None, batch_size:int=64,
+                    device=None) -> pd.DataFrame:
+    "Loss and accuracy on `data.table.iloc[rows]` as each SOA layer's theta is swept over `angles` (degrees); the others fixed."
+    from facesleuth.data import make_loader
+    device = device or next(model.parameters()).device
+    soa, layers = _sweep_layers(model, layers)
     angles = np.arange(0, 180, 15.0) if angles is None else np.asarray(angles, float)
     dl = make_loader(input_kind(model).dataset(data.table.iloc[list(rows)], data.store, train=False, size=size or getattr(model, 'img_size', None)),
                      batch_size=batch_size)
@@ -75,6 +82,7 @@ def theta_landscape(model, data, rows, angles=None, layers=None, *, size:int|Non
         for n, m in soa.items(): m.theta.set_degrees(start[n])
     return pd.DataFrame(out)
 
+# %% ../nbs/12a_diagnostics.ipynb #d010
 def landscape_depth(land: pd.DataFrame) -> pd.DataFrame:
     "Per layer: loss depth (max - min), the angle of least loss, accuracy range, and the trained angle."
     g = land.groupby('layer', sort=False)
@@ -106,10 +114,12 @@ class RotatedStore:
         if self.alpha_deg % 360 == 0: return frames, fn
         return np.stack([rotate_image(f, self.alpha_deg) for f in frames]), fn
 
+# %% ../nbs/12a_diagnostics.ipynb #d014
 def axial_diff_deg(a_deg, b_deg):
     "Signed smallest difference a - b between two axes, in degrees, in [-90, 90)."
     return (np.asarray(a_deg, float) - np.asarray(b_deg, float) + 90.0) % 180.0 - 90.0
 
+# %% ../nbs/12a_diagnostics.ipynb #d018
 def rotation_control(model_name:str, data, fold, alphas=(0, 45), *, preset='cpu', seed:int=0, fold_index:int=0,
                      model_kwargs:dict|None=None, progress:bool=False) -> pd.DataFrame:
     "Train on the clips rotated by each alpha; per layer, the final theta and its shift from the alpha = 0 run (should equal alpha)."
@@ -128,6 +138,24 @@ def rotation_control(model_name:str, data, fold, alphas=(0, 45), *, preset='cpu'
     df['error_deg'] = axial_diff_deg(df.shift_deg, df.alpha_deg - float(alphas[0]))
     return df
 
+# %% ../nbs/12a_diagnostics.ipynb #d022
+def _planted(lay, phi, synthme:dict|None, base) -> tuple:
+    "The motion axis of a planted layout `lay` and motion `phi` (None: phi = lay), and the SynthME overrides, canonical against `base`."
+    ph = float(lay) if phi is None else float(phi)
+    # the motion follows the face unless told otherwise: phi == layout is the same benchmark (one run key)
+    ov = {**(synthme or {}), 'layout_deg': float(lay)} | ({} if phi is None or ph == float(lay) else {'phi_deg': ph})
+    return ph, {k: v for k, v in ov.items() if getattr(base, k) != v}   # one spelling per configuration: stored runs are found
+
+# %% ../nbs/12a_diagnostics.ipynb #d025
+def _recovery_rows(model, lay, ph, sd, res, key) -> list:
+    "One row per SOA layer of the run `res` (key `key`) of `model` at planted layout `lay`, motion `ph`, seed `sd`."
+    m, ths = res.metrics('last'), res.theta_summary()
+    return [dict(model=model, layout_deg=float(lay), phi_deg=ph, seed=int(sd), layer=layer,
+                 theta_deg=t['mean_deg'], theta_spread_deg=t['std_deg'],
+                 grad_consistency=t.get('grad_consistency', float('nan')),
+                 grad_chance=t.get('grad_consistency_chance', float('nan')),
+                 acc=m['acc'], uar=m['uar'], run_key=key) for layer, t in ths.items()]
+
 # %% ../nbs/12a_diagnostics.ipynb #g24
 def theta_recovery(models, layouts=(0, 45, 90, 135), phis=(None,), seeds=(0,), *, preset='cpu', store='runs/store',
                    protocol='loso', synthme:dict|None=None, model_kwargs:dict|None=None, progress:bool=False) -> pd.DataFrame:
@@ -136,29 +164,70 @@ def theta_recovery(models, layouts=(0, 45, 90, 135), phis=(None,), seeds=(0,), *
     from facesleuth.runner import run_config, run
     from facesleuth.sources import synthme_config
     base = synthme_config('synthme', preset)
-    canon = lambda ov: {k: v for k, v in ov.items() if getattr(base, k) != v}   # one spelling per configuration: stored runs are found
     rows = []
     for model in ([models] if isinstance(models, str) else models):
         for lay in layouts:
             for phi in phis:
-                ph = float(lay) if phi is None else float(phi)
-                # the motion follows the face unless told otherwise: phi == layout is the same benchmark (one run key)
-                ov = {**(synthme or {}), 'layout_deg': float(lay)} | ({} if phi is None or ph == float(lay) else {'phi_deg': ph})
+                ph, ov = _planted(lay, phi, synthme, base)
                 for sd in seeds:
-                    cfg = run_config(model, 'synthme', protocol, preset, sd, model_kwargs=model_kwargs, synthme_overrides=canon(ov))
-                    res = run(cfg, store, progress=progress)
-                    m, ths = res.metrics('last'), res.theta_summary()
-                    for layer, t in ths.items():
-                        rows.append(dict(model=model, layout_deg=float(lay), phi_deg=ph, seed=int(sd), layer=layer,
-                                         theta_deg=t['mean_deg'], theta_spread_deg=t['std_deg'],
-                                         grad_consistency=t.get('grad_consistency', float('nan')),
-                                         grad_chance=t.get('grad_consistency_chance', float('nan')),
-                                         acc=m['acc'], uar=m['uar'], run_key=cfg.key()))
+                    cfg = run_config(model, 'synthme', protocol, preset, sd, model_kwargs=model_kwargs, synthme_overrides=ov)
+                    rows += _recovery_rows(model, lay, ph, sd, run(cfg, store, progress=progress), cfg.key())
     df = pd.DataFrame(rows)
     if len(df):
         df['err_layout_deg'] = axial_diff_deg(df.theta_deg, df.layout_deg)
         df['err_phi_deg'] = axial_diff_deg(df.theta_deg, df.phi_deg)
     return df
+
+# %% ../nbs/12a_diagnostics.ipynb #d029
+def _power(d) -> str:
+    "A model's runs as the verdicts report them: UAR, dL/dtheta consistency against noise, seeds."
+    gc, ch, uar = d.grad_consistency.mean(), d.grad_chance.mean(), d.uar.mean()
+    return f"UAR {uar:.3f}; dL/dtheta consistency {gc:.2f} (noise {ch:.2f}); {d.seed.nunique()} seed(s)"
+
+def _rotated(d):
+    "The runs with face and motion rotated together (one planted axis); none if only the upright face was."
+    rot = d[axial_diff_deg(d.layout_deg, d.phi_deg) == 0]      # face and motion rotated together: one planted axis
+    return rot if rot.layout_deg.nunique() > 1 else rot.iloc[:0]  # a rotation control needs more than the upright face
+
+def _precision(ref) -> float:
+    "How well planted axes are recovered: the 75th percentile of each run's error to the nearer planted axis (deg)."
+    return float(np.percentile(np.minimum(np.abs(ref.err_layout_deg), np.abs(ref.err_phi_deg)), 75))
+
+# %% ../nbs/12a_diagnostics.ipynb #d032
+def _verdict_r0(rot, tol_deg, weak, power) -> tuple:
+    "R0's verdict and what was measured, from the rotated runs `rot`."
+    err = np.abs(rot.err_layout_deg.to_numpy())
+    r0 = 'holds' if err.max() <= tol_deg else ('not testable at this preset' if weak else 'does not hold')
+    m0 = (f"{int((err <= tol_deg).sum())} of {len(err)} runs within {tol_deg:.0f} deg of the planted axis "
+          f"({', '.join(f'{a:g}' for a in sorted(rot.layout_deg.unique()))} deg); worst {err.max():.1f} deg, median {np.median(err):.1f} deg; {power}")
+    return r0, m0
+
+# %% ../nbs/12a_diagnostics.ipynb #d035
+def _verdict_t1(d, prec, tol_deg, weak, power) -> tuple:
+    "T1's verdict and what was measured: theta against 88 deg in the upright runs of `d`, given the precision `prec`."
+    up = d[(d.layout_deg == 90) & (d.phi_deg == 90)]
+    if not len(up): return 'not testable here', 'no run with an upright face and vertical motion'
+    if weak: return 'not testable at this preset', power
+    e = float(np.median(np.abs(axial_diff_deg(up.theta_deg, 88.0))))
+    m1 = f"median |theta - 88| = {e:.1f} deg over {len(up)} run(s); planted axes recovered to {prec:.1f} deg (75th pct); {power}"
+    if prec > tol_deg: return f'not testable at this preset (theta recovers planted axes only to {prec:.0f} deg, not {tol_deg:.0f})', m1
+    return ('holds' if e <= tol_deg else 'does not hold'), m1
+
+# %% ../nbs/12a_diagnostics.ipynb #d038
+def _verdict_t2(d, alpha, weak, power) -> tuple:
+    "T2's verdict and what was measured: a sign test, over the runs of `d` whose axes differ, of theta nearer the layout."
+    from scipy.stats import binomtest
+    dec = d[axial_diff_deg(d.layout_deg, d.phi_deg) != 0]
+    if not len(dec): return 'not testable here', 'no run with the layout and motion axes apart'
+    if weak: return 'not testable at this preset', power
+    el, ep = (float(np.median(np.abs(dec[c]))) for c in ('err_layout_deg', 'err_phi_deg'))
+    k, n = int((dec.err_layout_deg.abs() < dec.err_phi_deg.abs()).sum()), len(dec)
+    pv = float(binomtest(k, n, 0.5).pvalue)
+    m2 = (f"theta nearer the layout than the motion in {k} of {n} runs (sign test p = {pv:.3g}); median error to "
+          f"the layout axis {el:.1f} deg, to the motion axis {ep:.1f} deg; {power}")
+    if pv < alpha and k > n / 2: return 'does not hold (theta follows the face layout, not the motion)', m2
+    if pv < alpha: return 'holds (theta follows the motion)', m2
+    return f'not testable at this preset (neither axis preferred in {n} runs)', m2
 
 # %% ../nbs/12a_diagnostics.ipynb #g41
 def theta_claims(rec: pd.DataFrame, tol_deg: float = 10.0, min_uar: float = 0.3, alpha: float = 0.05) -> pd.DataFrame:
@@ -167,45 +236,19 @@ def theta_claims(rec: pd.DataFrame, tol_deg: float = 10.0, min_uar: float = 0.3,
     layout). T1 needs power (UAR >= `min_uar`) and an instrument that recovers planted axes to `tol_deg` (75th
     percentile of the rotated runs' errors, or of each run's error to the nearer planted axis when there are none); T2 is a sign test over the runs whose axes differ: in how many is
     theta nearer the layout than the motion (two-sided binomial test at `alpha`)."""
-    from scipy.stats import binomtest
     rows = []
     for model, d in rec.groupby('model', sort=False):
-        gc, ch, uar = d.grad_consistency.mean(), d.grad_chance.mean(), d.uar.mean()
-        power = f"UAR {uar:.3f}; dL/dtheta consistency {gc:.2f} (noise {ch:.2f}); {d.seed.nunique()} seed(s)"
         # power = the model learned the task; the whole-run gradient consistency is reported, not gated on: an angle
         # that has converged oscillates about its optimum, and its gradient then changes sign from step to step
-        weak = uar < min_uar
-        rot = d[axial_diff_deg(d.layout_deg, d.phi_deg) == 0]      # face and motion rotated together: one planted axis
-        rot = rot if rot.layout_deg.nunique() > 1 else rot.iloc[:0]  # a rotation control needs more than the upright face
-        ref = rot if len(rot) else d
-        prec = float(np.percentile(np.minimum(np.abs(ref.err_layout_deg), np.abs(ref.err_phi_deg)), 75))
+        power, weak = _power(d), d.uar.mean() < min_uar
+        rot = _rotated(d)
+        prec = _precision(rot if len(rot) else d)
         if len(rot):
-            err = np.abs(rot.err_layout_deg.to_numpy())
-            r0 = 'holds' if err.max() <= tol_deg else ('not testable at this preset' if weak else 'does not hold')
-            m0 = (f"{int((err <= tol_deg).sum())} of {len(err)} runs within {tol_deg:.0f} deg of the planted axis "
-                  f"({', '.join(f'{a:g}' for a in sorted(rot.layout_deg.unique()))} deg); worst {err.max():.1f} deg, median {np.median(err):.1f} deg; {power}")
+            r0, m0 = _verdict_r0(rot, tol_deg, weak, power)
             rows.append(dict(id=f'R0 {model}', claim='theta recovers a planted axis (face and motion rotated together, 45 deg start)',
                              verdict=r0, measured=m0))
-        up = d[(d.layout_deg == 90) & (d.phi_deg == 90)]
-        if not len(up): t1, m1 = 'not testable here', 'no run with an upright face and vertical motion'
-        elif weak: t1, m1 = 'not testable at this preset', power
-        else:
-            e = float(np.median(np.abs(axial_diff_deg(up.theta_deg, 88.0))))
-            m1 = f"median |theta - 88| = {e:.1f} deg over {len(up)} run(s); planted axes recovered to {prec:.1f} deg (75th pct); {power}"
-            if prec > tol_deg: t1 = f'not testable at this preset (theta recovers planted axes only to {prec:.0f} deg, not {tol_deg:.0f})'
-            else: t1 = 'holds' if e <= tol_deg else 'does not hold'
-        dec = d[axial_diff_deg(d.layout_deg, d.phi_deg) != 0]
-        if not len(dec): t2, m2 = 'not testable here', 'no run with the layout and motion axes apart'
-        elif weak: t2, m2 = 'not testable at this preset', power
-        else:
-            el, ep = (float(np.median(np.abs(dec[c]))) for c in ('err_layout_deg', 'err_phi_deg'))
-            k, n = int((dec.err_layout_deg.abs() < dec.err_phi_deg.abs()).sum()), len(dec)
-            pv = float(binomtest(k, n, 0.5).pvalue)
-            m2 = (f"theta nearer the layout than the motion in {k} of {n} runs (sign test p = {pv:.3g}); median error to "
-                  f"the layout axis {el:.1f} deg, to the motion axis {ep:.1f} deg; {power}")
-            if pv < alpha and k > n / 2: t2 = 'does not hold (theta follows the face layout, not the motion)'
-            elif pv < alpha: t2 = 'holds (theta follows the motion)'
-            else: t2 = f'not testable at this preset (neither axis preferred in {n} runs)'
+        t1, m1 = _verdict_t1(d, prec, tol_deg, weak, power)
+        t2, m2 = _verdict_t2(d, alpha, weak, power)
         rows += [dict(id=f'T1 {model}', claim='theta converges to ~88 deg (upright face, vertical motion)', verdict=t1, measured=m1),
                  dict(id=f'T2 {model}', claim='theta ~ 88 deg shows vertical motion dominance (layout and motion axes apart)',
                       verdict=t2, measured=m2)]
@@ -225,6 +268,7 @@ def plot_landscape(land: pd.DataFrame, ax=None, title:str|None=None):
     if title: ax.set_title(title, fontsize=9)
     return ax
 
+# %% ../nbs/12a_diagnostics.ipynb #d043
 def plot_grad_consistency(theta: pd.DataFrame, ax=None, title:str|None=None):
     "Per layer and epoch, |mean| / std of d loss / d theta over the epoch's steps (folds averaged), with the noise level."
     import matplotlib.pyplot as plt
@@ -238,6 +282,7 @@ def plot_grad_consistency(theta: pd.DataFrame, ax=None, title:str|None=None):
     if title: ax.set_title(title, fontsize=9)
     return ax
 
+# %% ../nbs/12a_diagnostics.ipynb #d046
 def plot_recovery(rec: pd.DataFrame, axs=None, title:str|None=None):
     """Learned theta against the planted layout axis (left) and motion axis (right), per model (colour); dots: face and
     motion rotated together (the axes agree), crosses: decoupled (the axes differ). Diagonal = follows that axis."""
