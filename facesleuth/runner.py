@@ -450,6 +450,8 @@ def _cli_config(model, dataset, protocol, preset, seed, k, inner, po, so, mk, mo
                           model_kwargs=mk,
                           data_root=data_root, cache_root=cache_root, class_protocol=class_protocol, fold_files=fold_files)
     except (ValueError, KeyError) as e: _die(str(e))
+    try: _synthme_key(cfg)                     # the SynthME overrides resolve: a misspelt parameter fails here, by its name
+    except (TypeError, ValueError) as e: _die(f"--synthme {','.join(f'{k}={v}' for k, v in so.items())}: {e}")
     try: cfg.key()                             # builds the model once (its fingerprint): a misspelt option fails here
     except TypeError as e: _die(f"--model_kwargs {model_kwargs!r} do not fit model {model}: {e}")
     return cfg

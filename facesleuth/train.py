@@ -235,7 +235,7 @@ def _evaluate(model, evals:dict, y, fold:str, epoch:int, device, prec:Precision=
 def train_fold(model_name:str, data:DataSource, fold, *, preset:Preset|str='smoke', seed:int=0, fold_index:int=0,
                device=None, model_kwargs:dict|None=None, progress:bool=True) -> dict:
     "Train `model_name` on `fold.train_idx` of `data`; evaluate every epoch. Returns per-epoch records."
-    preset = get_preset(preset); device = device or pick_device()
+    preset = get_preset(preset); device = pick_device(None if device is None else str(device))   # a name ('cpu', as Ray passes it) or a torch.device
     fs = fold_seed(seed, fold_index); seed_everything(fs)
     train_rows = data.table.iloc[list(fold.train_idx)]
     model = create_model(model_name, num_classes=len(data.classes), img_size=preset.img_size, head=preset.head,
