@@ -8,6 +8,7 @@ import json, hashlib
 from pathlib import Path
 import numpy as np
 import cv2
+from fastcore.basics import patch_to
 from .core import atomic_write, default_cache_root
 from .clips import row_field, clip_label, nearest_index
 from .preprocess import safe_name
@@ -28,12 +29,38 @@ def _lk_params(params: dict) -> dict:
     p = {**LK_DEFAULTS, **params}
     return {k: tuple(int(c) for c in v) if k.endswith('_color') else v for k, v in p.items()}
 
+# %% ../nbs/08a_tracks.ipynb #t005e
 def _gray(img) -> np.ndarray:
     img = np.ascontiguousarray(img)
     if img.ndim != 3 or img.shape[2] != 3 or img.dtype != np.uint8:
         raise ValueError(f"lk_tracks: frames must be (H, W, 3) uint8 RGB, got {img.shape} {img.dtype}")
     return cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)
 
+# %% ../nbs/08a_tracks.ipynb #t005h
+def _corners(gray, p: dict):
+    "The corners of grey image `gray` to track, (N, 1, 2) float32, or None: `cv2.goodFeaturesToTrack` with `p`'s values."
+    return cv2.goodFeaturesToTrack(gray, maxCorners=p['max_corners'], qualityLevel=p['quality'],
+                                   minDistance=p['min_distance'], blockSize=p['block_size'])
+
+# %% ../nbs/08a_tracks.ipynb #t005k
+def _lk_step(prev, cur, pts, p: dict):
+    "`(new, old)`: where the points `pts` that Lucas-Kanade follows from grey image `prev` into `cur` are, and were."
+    lk = dict(winSize=(p['win_size'],) * 2, maxLevel=p['max_level'],
+              criteria=(cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, p['iters'], p['eps']))
+    new, status, _ = cv2.calcOpticalFlowPyrLK(prev, cur, pts, None, **lk)
+    ok = status.reshape(-1) == 1
+    return new[ok], pts[ok]
+
+# %% ../nbs/08a_tracks.ipynb #t005n
+def _draw_steps(img, new, old, p: dict) -> np.ndarray:
+    "Draw on `img` (H, W, 3) uint8, in place, the step of each point from `new` back to `old` (line + dots), as released."
+    for (a, b), (c, d) in zip(new.reshape(-1, 2), old.reshape(-1, 2)):   # as released: new -> old, truncated
+        cv2.line(img, (int(a), int(b)), (int(c), int(d)), p['line_color'], p['thickness'])
+        cv2.circle(img, (int(a), int(b)), p['radius'], p['point_color'], -1)
+        cv2.circle(img, (int(c), int(d)), p['radius'], p['point_color'], -1)
+    return img
+
+# %% ../nbs/08a_tracks.ipynb #t005q
 def lk_tracks(frames, # (T, H, W, 3) uint8 RGB clip (or a list of such frames), in time order
               **params # LK_DEFAULTS overrides: max_corners, quality, min_distance, block_size, win_size, max_level, iters, eps, thickness, radius, line_color, point_color
              ) -> np.ndarray:
@@ -43,24 +70,16 @@ def lk_tracks(frames, # (T, H, W, 3) uint8 RGB clip (or a list of such frames), 
     if not frames: raise ValueError("lk_tracks: the clip has no frames")
     grays = [_gray(f) for f in frames]
     out = np.zeros((len(frames), *frames[0].shape), np.uint8)
-    pts = cv2.goodFeaturesToTrack(grays[0], maxCorners=p['max_corners'], qualityLevel=p['quality'],
-                                  minDistance=p['min_distance'], blockSize=p['block_size'])
+    pts = _corners(grays[0], p)
     if pts is None: return out                      # nothing to track: black
-    lk = dict(winSize=(p['win_size'],) * 2, maxLevel=p['max_level'],
-              criteria=(cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, p['iters'], p['eps']))
     for t in range(1, len(frames)):
         if len(pts) == 0: break
-        new, status, _ = cv2.calcOpticalFlowPyrLK(grays[t - 1], grays[t], pts, None, **lk)
-        ok = status.reshape(-1) == 1
-        img = np.ascontiguousarray(out[t])
-        for (a, b), (c, d) in zip(new[ok].reshape(-1, 2), pts[ok].reshape(-1, 2)):   # as released: new -> old, truncated
-            cv2.line(img, (int(a), int(b)), (int(c), int(d)), p['line_color'], p['thickness'])
-            cv2.circle(img, (int(a), int(b)), p['radius'], p['point_color'], -1)
-            cv2.circle(img, (int(c), int(d)), p['radius'], p['point_color'], -1)
-        out[t] = img
-        pts = new[ok].reshape(-1, 1, 2)
+        new, old = _lk_step(grays[t - 1], grays[t], pts, p)
+        out[t] = _draw_steps(np.ascontiguousarray(out[t]), new, old, p)
+        pts = new.reshape(-1, 1, 2)
     return out
 
+# %% ../nbs/08a_tracks.ipynb #t010b
 def lk_pair(first, second, **params) -> np.ndarray:
     "The released `getoptflow` image of one pair (`--use_optflow 1`): corners of `first` followed into `second`, drawn on black."
     return lk_tracks([first, second], **params)[1]
@@ -70,6 +89,7 @@ def default_tracks_root() -> Path:
     "Where `TrackStore` caches when given no root: `<crop cache root>/_lk_tracks` (`$FACESLEUTH_CACHE` moves both)."
     return Path(default_cache_root()) / '_lk_tracks'
 
+# %% ../nbs/08a_tracks.ipynb #t012d
 class TrackStore:
     "Clip store serving Lucas-Kanade track images of `store`'s clips (`lk_tracks`), cached on disk per source clip, parameters and version."
     def __init__(self, store,            # the source clip store: load(row) -> (frames (T,H,W,3) uint8, frame_numbers)
@@ -83,39 +103,47 @@ class TrackStore:
         self.params = _lk_params(params)
         self.computed = 0
 
-    def _file(self, row, what: str, frames: np.ndarray, fn: np.ndarray) -> Path:
-        h = hashlib.sha1()
-        h.update(json.dumps(dict(what=what, version=self.version, params=self.params), sort_keys=True).encode())
-        h.update(np.ascontiguousarray(fn, dtype=np.int64).tobytes())
-        h.update(str(frames.shape).encode()); h.update(np.ascontiguousarray(frames).tobytes())
-        try: ds = row_field(row, 'dataset')
-        except KeyError: ds = 'clips'
-        return (self.root / safe_name(ds) / safe_name(row_field(row, 'subject')) / safe_name(row_field(row, 'clip'))
-                / f"{what}-{h.hexdigest()[:20]}.npy")
+# %% ../nbs/08a_tracks.ipynb #t012h
+@patch_to(TrackStore)
+def _file(self, row, what: str, frames: np.ndarray, fn: np.ndarray) -> Path:
+    h = hashlib.sha1()
+    h.update(json.dumps(dict(what=what, version=self.version, params=self.params), sort_keys=True).encode())
+    h.update(np.ascontiguousarray(fn, dtype=np.int64).tobytes())
+    h.update(str(frames.shape).encode()); h.update(np.ascontiguousarray(frames).tobytes())
+    try: ds = row_field(row, 'dataset')
+    except KeyError: ds = 'clips'
+    return (self.root / safe_name(ds) / safe_name(row_field(row, 'subject')) / safe_name(row_field(row, 'clip'))
+            / f"{what}-{h.hexdigest()[:20]}.npy")
 
-    def _cached(self, row, what: str, frames, fn, compute) -> np.ndarray:
-        frames = np.asarray(frames)
-        if not self.cache: self.computed += 1; return compute(frames)
-        npy = self._file(row, what, frames, fn); js = npy.with_suffix('.json')
-        if npy.exists() and js.exists():
-            out = np.load(npy, allow_pickle=False)
-            if out.dtype == np.uint8 and out.shape[-3:] == frames.shape[-3:]: return out
-        out = compute(frames); self.computed += 1
-        atomic_write(npy, lambda f: np.save(f, out, allow_pickle=False))
-        atomic_write(js, json.dumps(dict(clip=clip_label(row), what=what, frame_numbers=[int(v) for v in fn],
-                                         version=self.version, params=self.params), indent=1))   # written last: marks it complete
-        return out
+# %% ../nbs/08a_tracks.ipynb #t012k
+@patch_to(TrackStore)
+def _cached(self, row, what: str, frames, fn, compute) -> np.ndarray:
+    frames = np.asarray(frames)
+    if not self.cache: self.computed += 1; return compute(frames)
+    npy = self._file(row, what, frames, fn); js = npy.with_suffix('.json')
+    if npy.exists() and js.exists():
+        out = np.load(npy, allow_pickle=False)
+        if out.dtype == np.uint8 and out.shape[-3:] == frames.shape[-3:]: return out
+    out = compute(frames); self.computed += 1
+    atomic_write(npy, lambda f: np.save(f, out, allow_pickle=False))
+    atomic_write(js, json.dumps(dict(clip=clip_label(row), what=what, frame_numbers=[int(v) for v in fn],
+                                     version=self.version, params=self.params), indent=1))   # written last: marks it complete
+    return out
 
-    def load(self, row) -> tuple[np.ndarray, np.ndarray]:
-        "`(tracks (T,H,W,3) uint8, frame_numbers)`: `lk_tracks` of the row's whole clip, from the cache when present."
-        frames, fn = self.store.load(row)
-        fn = np.asarray(fn, dtype=np.int64)
-        return self._cached(row, 'clip', frames, fn, lambda f: lk_tracks(f, **self.params)), fn
+# %% ../nbs/08a_tracks.ipynb #t012m
+@patch_to(TrackStore)
+def load(self, row) -> tuple[np.ndarray, np.ndarray]:
+    "`(tracks (T,H,W,3) uint8, frame_numbers)`: `lk_tracks` of the row's whole clip, from the cache when present."
+    frames, fn = self.store.load(row)
+    fn = np.asarray(fn, dtype=np.int64)
+    return self._cached(row, 'clip', frames, fn, lambda f: lk_tracks(f, **self.params)), fn
 
-    def pair(self, row, a: int, b: int) -> np.ndarray:
-        "The track image (H,W,3) of frame numbers `a -> b` of the row's clip (nearest stored frames; `lk_pair`), from the cache when present."
-        frames, fn = self.store.load(row)
-        fn = np.asarray(fn, dtype=np.int64)
-        i, j = nearest_index(fn, int(a)), nearest_index(fn, int(b))
-        two = np.stack([np.asarray(frames[i]), np.asarray(frames[j])])
-        return self._cached(row, 'pair', two, fn[[i, j]], lambda f: lk_tracks(f, **self.params)[1:])[0]
+# %% ../nbs/08a_tracks.ipynb #t012p
+@patch_to(TrackStore)
+def pair(self, row, a: int, b: int) -> np.ndarray:
+    "The track image (H,W,3) of frame numbers `a -> b` of the row's clip (nearest stored frames; `lk_pair`), from the cache when present."
+    frames, fn = self.store.load(row)
+    fn = np.asarray(fn, dtype=np.int64)
+    i, j = nearest_index(fn, int(a)), nearest_index(fn, int(b))
+    two = np.stack([np.asarray(frames[i]), np.asarray(frames[j])])
+    return self._cached(row, 'pair', two, fn[[i, j]], lambda f: lk_tracks(f, **self.params)[1:])[0]
