@@ -14,8 +14,8 @@ from .data import input_kind, as_batch
 
 # %% auto #0
 __all__ = ['grad_consistency', 'theta_landscape', 'landscape_depth', 'frozen_sweep', 'RotatedStore', 'axial_diff_deg',
-           'rotation_control', 'theta_recovery', 'theta_claims', 'plot_landscape', 'plot_grad_consistency',
-           'plot_recovery']
+           'rotation_control', 'theta_recovery', 'theta_claims', 'planted_line_pairs', 'probe_calibration',
+           'plot_landscape', 'plot_grad_consistency', 'plot_recovery']
 
 # %% ../nbs/12a_diagnostics.ipynb #g06
 def grad_consistency(theta: pd.DataFrame, by=('fold', 'layer')) -> pd.DataFrame:
@@ -253,6 +253,54 @@ def theta_claims(rec: pd.DataFrame, tol_deg: float = 10.0, min_uar: float = 0.3,
                  dict(id=f'T2 {model}', claim='theta ~ 88 deg shows vertical motion dominance (layout and motion axes apart)',
                       verdict=t2, measured=m2)]
     return pd.DataFrame(rows, columns=['id', 'claim', 'verdict', 'measured'])
+
+# %% ../nbs/12a_diagnostics.ipynb #k002
+def planted_line_pairs(n:int, alpha_deg:float, *, size:int=32, sep:float=6.0, width:float=1.5, length:float|None=None,
+                       noise:float=0.3, seed:int=0) -> tuple:
+    "`n` difference images (n,3,size,size) and labels: a blob pair `2 sep` px apart on one line perpendicular to `alpha` (90 = up); class 0 same sign, class 1 opposite."
+    g = torch.Generator().manual_seed(seed)
+    a = math.radians(alpha_deg)
+    ax, pe = torch.tensor([math.cos(a), -math.sin(a)]), torch.tensor([math.sin(a), math.cos(a)])   # pixel coords, y down
+    y = torch.randint(0, 2, (n,), generator=g)
+    along, across = (torch.rand(n, generator=g) - .5) * 16, (torch.rand(n, generator=g) - .5) * 6
+    sign = torch.where(torch.rand(n, generator=g) < .5, -1., 1.)
+    r = torch.arange(size, dtype=torch.float32) - (size - 1) / 2
+    pix = torch.stack(torch.meshgrid(r, r, indexing='xy'), -1)                 # (size, size, 2): x, y of each pixel
+    centre = (along[:, None] * ax + across[:, None] * pe)[:, None, None]        # (n, 1, 1, 2)
+    def blob(c):
+        d = pix - c
+        return torch.exp(-(d @ ax) ** 2 / (2 * (length or width) ** 2) - (d @ pe) ** 2 / (2 * width ** 2))
+    img = sign[:, None, None] * (blob(centre + sep * pe) + torch.where(y == 0, 1., -1.)[:, None, None] * blob(centre - sep * pe))
+    x = img[:, None].expand(-1, 3, -1, -1) + noise * torch.randn(n, 3, size, size, generator=g)
+    return x.contiguous(), y
+
+# %% ../nbs/12a_diagnostics.ipynb #k005
+def probe_calibration(alpha_deg:float, *, seed:int=0, init_deg:float=45.0, theta_lr:float=0.05, epochs:int=15,
+                      n:int=800, n_test:int=400, batch_size:int=32, **data_kw) -> dict:
+    "Train `soa_probe` on `planted_line_pairs(alpha)` from `init_deg`: test accuracy, the angle after each epoch, the final error (deg)."
+    from facesleuth.core import seed_everything
+    from facesleuth.model import create_model
+    from facesleuth.soa import wrap_thetas_
+    seed_everything(seed)
+    x, y = planted_line_pairs(n, alpha_deg, seed=seed, **data_kw)
+    xt, yt = planted_line_pairs(n_test, alpha_deg, seed=seed + 100_000, **data_kw)
+    m = create_model('soa_probe', num_classes=2, img_size=x.shape[-1], init_deg=init_deg)
+    th = m.theta_parameters(); ids = {id(p) for p in th}
+    opt = torch.optim.AdamW([dict(params=[p for p in m.parameters() if id(p) not in ids]),
+                             dict(params=th, lr=theta_lr, weight_decay=0.0)], lr=8e-4, weight_decay=0.05)
+    angle = lambda: math.degrees(next(iter(m.thetas().values())))
+    traj = [angle()]
+    for _ in range(epochs):
+        m.train(); order = torch.randperm(n)
+        for i in range(0, n - 1, batch_size):
+            b = order[i:i + batch_size]
+            loss = nn.functional.cross_entropy(m(torch.zeros_like(x[b]), x[b]), y[b])
+            opt.zero_grad(); loss.backward(); opt.step(); wrap_thetas_(m)
+        traj.append(angle())
+    m.eval()
+    with torch.no_grad(): acc = float((m(torch.zeros_like(xt), xt).argmax(1) == yt).float().mean())
+    return dict(alpha_deg=alpha_deg, seed=seed, init_deg=init_deg, theta_lr=theta_lr, acc=acc, theta_deg=traj,
+                error_deg=abs(float(axial_diff_deg(traj[-1], alpha_deg))))
 
 # %% ../nbs/12a_diagnostics.ipynb #g27
 def plot_landscape(land: pd.DataFrame, ax=None, title:str|None=None):
