@@ -11,6 +11,7 @@ from tqdm.auto import tqdm
 from .runner import run_config, Run, SELECTIONS, load_config_data
 from .presets import recipe_preset
 from .metrics import AGGREGATES
+from .soa import axial_mean
 from .specs import TableSpec, TABLES, PAPER_DATASETS
 
 # %% auto #0
@@ -110,10 +111,6 @@ def _run_row(label, model, ds, cfg, data, res, wall_s:float) -> dict:
                 protocol_label=res.protocol_label, subject_overlap=res.subject_overlap)
 
 # %% ../nbs/14b_execution.ipynb #ex020f
-def _axial_mean(rad):
-    from facesleuth.metrics import axial_summary
-    return axial_summary(np.asarray(rad, float))['mean_rad']
-
 def _run_metrics(res, data, aggregate:str) -> dict:
     "A complete run's metrics under each test-set selection, per-sample correctness, chance level and final orientation."
     row = {'aggregate': aggregate}
@@ -128,7 +125,7 @@ def _run_metrics(res, data, aggregate:str) -> dict:
     row['chance_acc'] = float(np.bincount(data.table.y.values).max() / len(data.table))
     th = res.theta_summary()
     if th:
-        row['theta_deg'] = float(np.degrees(_axial_mean([v['mean_rad'] for v in th.values()])))
+        row['theta_deg'] = float(np.degrees(axial_mean([v['mean_rad'] for v in th.values()])))
         row['theta_layers_deg'] = ' / '.join(f"{v['mean_deg']:.1f}" for v in th.values())
     return row
 

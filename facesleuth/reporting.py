@@ -11,7 +11,7 @@ from .core import SYNTHETIC_LABEL
 from .protocols import PROTOCOL_LABELS
 from .metrics import AGGREGATES, SELECTION_LABELS
 from .specs import TableSpec, TABLES, DATASET_TITLES, reported
-from .execution import _axial_mean
+from .soa import axial_mean
 
 # %% auto #0
 __all__ = ['EDMDBN_UNUSED_PARAMS', 'project_root', 'project_path', 'assemble', 'caption', 'params_table', 'cost_table',
@@ -66,7 +66,7 @@ def _our_cells(spec:TableSpec, results:pd.DataFrame, label:str, model:str|None, 
     for met in ('uf1', 'uar'):
         if met not in [m for m, *_ in spec.metrics]: line[f'{title} ours {met.upper()} (last)'] = done[f'{met}_last'].astype(float).mean()
     if 'theta_deg' in done and done['theta_deg'].notna().any():
-        line[f'{title} ours θ° (last)'] = float(np.degrees(_axial_mean(np.radians(done['theta_deg'].dropna()))))
+        line[f'{title} ours θ° (last)'] = float(np.degrees(axial_mean(np.radians(done['theta_deg'].dropna()))))
     line[f'{title} seeds'] = n
     return line
 
