@@ -276,18 +276,19 @@ def planted_line_pairs(n:int, alpha_deg:float, *, size:int=32, sep:float=6.0, wi
 
 # %% ../nbs/12a_diagnostics.ipynb #k005
 def probe_calibration(alpha_deg:float, *, seed:int=0, init_deg:float=45.0, theta_lr:float=0.05, epochs:int=15,
-                      n:int=800, n_test:int=400, batch_size:int=32, **data_kw) -> dict:
+                      n:int=800, n_test:int=400, batch_size:int=32, preset:str='cpu', **data_kw) -> dict:
     "Train `soa_probe` on `planted_line_pairs(alpha)` from `init_deg`: test accuracy, the angle after each epoch, the final error (deg)."
     from facesleuth.core import seed_everything
     from facesleuth.model import create_model
     from facesleuth.soa import wrap_thetas_
+    from facesleuth.presets import get_preset
+    from facesleuth.train import make_optimizer
     seed_everything(seed)
     x, y = planted_line_pairs(n, alpha_deg, seed=seed, **data_kw)
     xt, yt = planted_line_pairs(n_test, alpha_deg, seed=seed + 100_000, **data_kw)
     m = create_model('soa_probe', num_classes=2, img_size=x.shape[-1], init_deg=init_deg)
-    th = m.theta_parameters(); ids = {id(p) for p in th}
-    opt = torch.optim.AdamW([dict(params=[p for p in m.parameters() if id(p) not in ids]),
-                             dict(params=th, lr=theta_lr, weight_decay=0.0)], lr=8e-4, weight_decay=0.05)
+    opt = make_optimizer(m, get_preset(preset, theta_lr=theta_lr))   # the preset's groups and rates, held (no schedule)
+    scaler = torch.amp.GradScaler('cpu', enabled=False)
     angle = lambda: math.degrees(next(iter(m.thetas().values())))
     traj = [angle()]
     for _ in range(epochs):
@@ -295,7 +296,7 @@ def probe_calibration(alpha_deg:float, *, seed:int=0, init_deg:float=45.0, theta
         for i in range(0, n - 1, batch_size):
             b = order[i:i + batch_size]
             loss = nn.functional.cross_entropy(m(torch.zeros_like(x[b]), x[b]), y[b])
-            opt.zero_grad(); loss.backward(); opt.step(); wrap_thetas_(m)
+            opt.zero_grad(); loss.backward(); opt.step(scaler); wrap_thetas_(m)
         traj.append(angle())
     m.eval()
     with torch.no_grad(): acc = float((m(torch.zeros_like(xt), xt).argmax(1) == yt).float().mean())
