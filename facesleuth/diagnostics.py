@@ -15,7 +15,7 @@ from .data import input_kind, as_batch
 # %% auto #0
 __all__ = ['grad_consistency', 'theta_landscape', 'landscape_depth', 'frozen_sweep', 'RotatedStore', 'axial_diff_deg',
            'rotation_control', 'theta_recovery', 'theta_claims', 'planted_line_pairs', 'probe_calibration',
-           'plot_landscape', 'plot_grad_consistency', 'plot_recovery']
+           'misalignment_sweep', 'plot_landscape', 'plot_grad_consistency', 'plot_recovery']
 
 # %% ../nbs/12a_diagnostics.ipynb #g06
 def grad_consistency(theta: pd.DataFrame, by=('fold', 'layer')) -> pd.DataFrame:
@@ -302,6 +302,23 @@ def probe_calibration(alpha_deg:float, *, seed:int=0, init_deg:float=45.0, theta
     with torch.no_grad(): acc = float((m(torch.zeros_like(xt), xt).argmax(1) == yt).float().mean())
     return dict(alpha_deg=alpha_deg, seed=seed, init_deg=init_deg, theta_lr=theta_lr, acc=acc, theta_deg=traj,
                 error_deg=abs(float(axial_diff_deg(traj[-1], alpha_deg))))
+
+# %% ../nbs/12a_diagnostics.ipynb #k011
+def misalignment_sweep(model_name:str='soa_probe', layouts=(0.0,), offsets=(0, 15, 30, 45, 60, 75, 90), *, folds=(0, 1),
+                       preset='cpu', seed:int=0, synthme:dict|None=None, progress:bool=False) -> pd.DataFrame:
+    "`frozen_sweep` on SynthME faces turned to each planted layout, at `layout + offset`: train loss and test accuracy per LOSO fold and offset."
+    from facesleuth.runner import run_config, load_config_data
+    from facesleuth.protocols import make_folds
+    rows = []
+    for lay in layouts:
+        cfg = run_config(model_name, 'synthme', 'loso', preset, seed, synthme_overrides={**(synthme or {}), 'layout_deg': float(lay)})
+        data = load_config_data(cfg, progress=False)
+        fl = make_folds(data.table, 'loso', seed=seed)
+        for fi in folds:
+            d = frozen_sweep(model_name, data, fl[fi], [(lay + o) % 180 for o in offsets], preset=preset, seed=seed,
+                             fold_index=fi, progress=progress)
+            rows.append(d.assign(layout_deg=float(lay), offset_deg=[float(o) for o in offsets]))
+    return pd.concat(rows, ignore_index=True)
 
 # %% ../nbs/12a_diagnostics.ipynb #g27
 def plot_landscape(land: pd.DataFrame, ax=None, title:str|None=None):
