@@ -307,13 +307,12 @@ def probe_calibration(alpha_deg:float, *, seed:int=0, init_deg:float=45.0, theta
 def misalignment_sweep(model_name:str='soa_probe', layouts=(0.0,), offsets=(0, 15, 30, 45, 60, 75, 90), *, folds=(0, 1),
                        preset='cpu', seed:int=0, synthme:dict|None=None, progress:bool=False) -> pd.DataFrame:
     "`frozen_sweep` on SynthME faces turned to each planted layout, at `layout + offset`: train loss and test accuracy per LOSO fold and offset."
-    from facesleuth.runner import run_config, load_config_data
-    from facesleuth.protocols import make_folds
+    from facesleuth.runner import Run, run_config, load_config_data
     rows = []
     for lay in layouts:
         cfg = run_config(model_name, 'synthme', 'loso', preset, seed, synthme_overrides={**(synthme or {}), 'layout_deg': float(lay)})
         data = load_config_data(cfg, progress=False)
-        fl = make_folds(data.table, 'loso', seed=seed)
+        fl = Run(cfg).folds(data)                  # the configuration's own folds (LOSO, its seed)
         for fi in folds:
             d = frozen_sweep(model_name, data, fl[fi], [(lay + o) % 180 for o in offsets], preset=preset, seed=seed,
                              fold_index=fi, progress=progress)
