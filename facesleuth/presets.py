@@ -41,6 +41,8 @@ class Preset:
     warmup_epochs: int = 0        # linear warm-up from `warmup_start_lr` to `lr` before the schedule
     warmup_start_lr: float = 1e-6
     min_lr: float = 0.0           # the cosine schedule's floor
+    theta_jitter_deg: float = 0.0 # annealed angular jitter: each SOA pass in training moves its angle by N(0, sigma), sigma from this (deg) ...
+    theta_jitter_frac: float = 0.67  # ... falling linearly to 0 over this fraction of the training steps
     theta_schedule: str = 'same'  # the angles' lr: 'same' schedule as the rest, 'cosine' (to 0 over all epochs), 'hold_cosine' (held, then cosine to 0 over the second half)
     loss: str = 'ce'              # 'ce' (cross-entropy) or 'mse' (softmax against one-hot, HSTA's Eq. 16)
     label_smoothing: float = 0.0  # cross-entropy label smoothing
@@ -52,13 +54,16 @@ class Preset:
         for k, ok in _CHOICES.items():
             if getattr(self, k) not in ok: raise ValueError(f"Preset {self.name!r}: {k} must be one of {list(ok)}, got {getattr(self, k)!r}")
         if not 0 <= self.label_smoothing < 1: raise ValueError(f"Preset {self.name!r}: label_smoothing must be in [0, 1), got {self.label_smoothing}")
+        if not self.theta_jitter_deg >= 0: raise ValueError(f"Preset {self.name!r}: theta_jitter_deg must be >= 0, got {self.theta_jitter_deg}")
+        if not 0 < self.theta_jitter_frac <= 1: raise ValueError(
+            f"Preset {self.name!r}: theta_jitter_frac must be in (0, 1], got {self.theta_jitter_frac}")
         if not 0 < self.layer_decay <= 1: raise ValueError(f"Preset {self.name!r}: layer_decay must be in (0, 1], got {self.layer_decay}")
         if not 0 <= self.warmup_epochs < self.epochs: raise ValueError(
             f"Preset {self.name!r}: warmup_epochs must be in [0, epochs={self.epochs}), got {self.warmup_epochs}")
 
 #: fields added after runs were stored, at the values that reproduce those runs: left out of the run key there, so
 #: the stored runs keep their keys; any other value is keyed like every field
-KEY_NEUTRAL = dict(cpu_amp=False, channels_last=False)
+KEY_NEUTRAL = dict(cpu_amp=False, channels_last=False, theta_jitter_deg=0.0, theta_jitter_frac=0.67)
 
 def key_fields(p:Preset) -> dict:
     "Every field of `p` that goes into a run's key: all of them, except a `KEY_NEUTRAL` field at its neutral value."

@@ -16,8 +16,8 @@ from .cva import Excite
 
 # %% auto #0
 __all__ = ['Theta', 'wrap_thetas_', 'LineAssignment', 'pixel_projection', 'line_assignment', 'paper_assignment', 'ShearPlan',
-           'shear_plan', 'oap_pool', 'oap_unpool', 'SOA', 'soa_factory', 'collect_thetas', 'theta_parameters',
-           'axial_mean', 'axial_std']
+           'shear_plan', 'oap_pool', 'oap_unpool', 'SOA', 'set_theta_jitter', 'soa_factory', 'collect_thetas',
+           'theta_parameters', 'axial_mean', 'axial_std']
 
 # %% ../nbs/02_soa.ipynb #c008
 _TWO_PI = 2 * math.pi
@@ -314,6 +314,7 @@ class SOA(nn.Module):
         if not isinstance(theta, Theta): raise TypeError(f"SOA: theta must be a Theta module, got {type(theta).__name__}")
         self.theta, self.impl = theta, impl
         self.excite = Excite(c, reduction=reduction, min_mid=min_mid, act=act, bn=bn, **excite_kw)
+        self._jitter = 0.0                     # training-time angular jitter, radians (`set_theta_jitter`); not a setting of the model
 
     def extra_repr(self): return f"impl={self.impl!r}"
 
@@ -330,7 +331,10 @@ class SOA(nn.Module):
         return self._forward(x)
 
     def _forward(self, x):
-        t = self.theta.radians().to(x.dtype)
+        t = self.theta.radians()
+        if self.training and self._jitter > 0:     # annealed search: this pass sees the angle moved by N(0, jitter); d/dtheta unchanged
+            t = torch.remainder(t + self._jitter * torch.randn((), device=t.device), math.pi)
+        t = t.to(x.dtype)
         if self.impl == 'soft': return self._soft(x, t)
         if self.impl == 'paper':
             soft = self._soft(x, t)
@@ -340,6 +344,14 @@ class SOA(nn.Module):
         xr = F.grid_sample(x, grid, mode='bilinear', padding_mode='zeros', align_corners=False)
         return self.excite(xr.mean(3, keepdim=True)).expand(b, c, h, w)
 
+
+# %% ../nbs/02_soa.ipynb #c031k
+def set_theta_jitter(module: nn.Module, deg: float) -> int:
+    "Set the training-time angular jitter (std, degrees; 0 = off) of every SOA layer in `module`; the number of layers."
+    if not deg >= 0: raise ValueError(f"set_theta_jitter: the jitter must be >= 0 degrees, got {deg!r}")
+    layers = [m for m in module.modules() if isinstance(m, SOA)]
+    for m in layers: m._jitter = math.radians(deg)
+    return len(layers)
 
 # %% ../nbs/02_soa.ipynb #c033
 _MODES = ('shared', 'independent', 'frozen')

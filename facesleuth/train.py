@@ -12,14 +12,15 @@ from torch import nn
 from tqdm.auto import tqdm
 from .core import seed_everything, pick_device
 from .model import create_model
-from .soa import wrap_thetas_
+from .soa import wrap_thetas_, set_theta_jitter
 from .presets import Preset, get_preset
 from .sources import DataSource
 from .data import make_loader, input_kind, as_batch
 
 # %% auto #0
 __all__ = ['Optimizers', 'make_schedule', 'make_optimizer', 'class_weights', 'make_loss', 'bf16_cpu_supported', 'Precision',
-           'precision', 'prepare_model', 'memory_format', 'fold_seed', 'predict', 'theta_grads', 'train_fold']
+           'precision', 'prepare_model', 'memory_format', 'fold_seed', 'predict', 'theta_grads', 'theta_jitter',
+           'train_fold']
 
 # %% ../nbs/12_train.ipynb #c013
 class Optimizers:
@@ -189,13 +190,19 @@ def _eval_loaders(kind, data:DataSource, fold, preset:Preset, seed:int, *, cuda:
                                batch_size=preset.batch_size, shuffle=False, seed=seed, num_workers=preset.num_workers,
                                pin_memory=cuda)) for k, v in evals.items()}
 
+# %% ../nbs/12_train.ipynb #t025k
+def theta_jitter(preset:Preset, progress:float) -> float:
+    "The std (degrees) of the angular jitter at `progress` (fraction of training done): linear from `theta_jitter_deg` to 0 at `theta_jitter_frac`."
+    return preset.theta_jitter_deg * max(0.0, 1.0 - progress / preset.theta_jitter_frac)
+
 # %% ../nbs/12_train.ipynb #t026
-def _train_epoch(model, loader, opt:Optimizers, loss_fn, scaler, prec:Precision, preset:Preset, device) -> dict:
+def _train_epoch(model, loader, opt:Optimizers, loss_fn, scaler, prec:Precision, preset:Preset, device, epoch:int=1) -> dict:
     "One training epoch: mean loss, accuracy and samples seen, and {SOA layer: [d loss / d theta at each optimizer step]}."
     model.train(); kind = input_kind(model); losses = []; n_correct = n_seen = 0; grads = {}
     opt.zero_grad()
     for i, items in enumerate(loader):
         y = items[-1].to(device)
+        if preset.theta_jitter_deg: set_theta_jitter(model, theta_jitter(preset, (epoch - 1 + i / len(loader)) / preset.epochs))
         with prec.autocast(device):
             logits = model(**memory_format(as_batch(kind, items, device), preset))
             loss = loss_fn(logits.float(), y)
@@ -205,6 +212,7 @@ def _train_epoch(model, loader, opt:Optimizers, loss_fn, scaler, prec:Precision,
             for layer, g in theta_grads(model).items(): grads.setdefault(layer, []).append(g)
             opt.step(scaler); scaler.update(); opt.zero_grad(); wrap_thetas_(model)
         losses.append(loss.item()); n_correct += (logits.argmax(1) == y).sum().item(); n_seen += len(y)
+    if preset.theta_jitter_deg: set_theta_jitter(model, 0.0)
     return dict(train_loss=float(np.mean(losses)) if losses else float('nan'), train_acc=n_correct / max(n_seen, 1),
                 n_train=n_seen, grads=grads)
 
@@ -255,7 +263,7 @@ def train_fold(model_name:str, data:DataSource, fold, *, preset:Preset|str='smok
     bar = tqdm(range(1, preset.epochs + 1), desc=f"fold {fold.name}", leave=False, disable=not progress)
     for epoch in bar:
         t0 = time.perf_counter()
-        ep = _train_epoch(model, dl_train, opt, loss_fn, scaler, prec, preset, device)
+        ep = _train_epoch(model, dl_train, opt, loss_fn, scaler, prec, preset, device, epoch)
         opt.end_epoch(epoch)
         rec = dict(fold=fold.name, epoch=epoch, train_loss=ep['train_loss'], train_acc=ep['train_acc'], lr=opt.lr(),
                    n_train=ep['n_train'], train_batches=len(dl_train), last_batch_merged=merged)
